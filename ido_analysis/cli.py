@@ -1,0 +1,71 @@
+"""Command line: ``ido-analysis generate | clean | run``.
+
+Each sub-command's work lives in its own module; this file only parses arguments, so that
+``ido-analysis --help`` stays fast (modules are imported when their command runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from ido_analysis.generate import cli_generate
+
+    return cli_generate(args)
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from ido_analysis.clean import cli_clean
+
+    return cli_clean(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ido_analysis.pipeline import cli_run
+
+    return cli_run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ido-analysis",
+        description="Reproducible analysis of the 2025 IDO regierol survey.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write the synthetic (reconstructed) raw export")
+    gen.add_argument("--output", default=None, help="file to write (default: data/raw/...)")
+    gen.add_argument("--seed", type=int, default=None, help="seed (default: assumptions file)")
+    gen.add_argument("--check", action="store_true",
+                     help="do not write; exit 1 if the committed file differs")
+    gen.set_defaults(func=_generate)
+
+    cln = sub.add_parser("clean", help="validate and clean a raw export into data/processed/")
+    cln.add_argument("--data", required=True, help="raw export (.csv, .xlsx or .sav)")
+    cln.add_argument("--output", default=None, help="output directory (default: data/processed)")
+    cln.add_argument("--reference", default=None, help="CBS reference CSV")
+    cln.set_defaults(func=_clean)
+
+    run = sub.add_parser("run", help="run all notebooks and render HTML/PDF into reports/")
+    run.add_argument("--data", default=None, help="raw export (default: the bundled one)")
+    run.add_argument("--output", default=None, help="output directory (default: reports/)")
+    run.add_argument("--only", nargs="+", default=None, help="run only these notebooks")
+    run.add_argument("--config", default=None, help="pipeline config (default: pipeline.yaml)")
+    run.add_argument("--set", dest="overrides", action="append", default=[],
+                     metavar="KEY=VALUE", help="override a notebook parameter (repeatable)")
+    run.add_argument("--force", action="store_true", help="ignore the cache, run everything")
+    run.add_argument("--jobs", type=int, default=None, help="parallel notebooks (default: cores)")
+    run.set_defaults(func=_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
