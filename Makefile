@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 DATA ?= data/raw/ido_enquete_2025_SYNTHETISCH.csv
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data clean-data report test test-fast lint lab lock distclean
+.PHONY: help setup data clean-data report notebooks test test-fast lint lab lock distclean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -33,8 +33,12 @@ clean-data: setup ## Clean the raw export into data/processed/ (DATA=path for an
 report: setup ## Set up, clean and render every chapter into reports/ (DATA=path for another export)
 	$(BIN)/ido-analysis run --data $(DATA)
 
+notebooks: setup ## Re-execute notebooks/ in place on the bundled data (commit the result)
+	$(BIN)/ido-analysis run --update-notebooks
+
 test: setup ## Run unit tests, strict nbval of the notebooks and the end-to-end check
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --nbval notebooks/ --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
 test-fast: setup ## Unit tests only (no notebooks, no rendering)
 	$(BIN)/python -m pytest -m "not slow" -p no:nbval

@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
                      metavar="KEY=VALUE", help="override a notebook parameter (repeatable)")
     run.add_argument("--force", action="store_true", help="ignore the cache, run everything")
     run.add_argument("--jobs", type=int, default=None, help="parallel notebooks (default: cores)")
+    run.add_argument("--update-notebooks", action="store_true",
+                     help="re-execute notebooks/*.ipynb in place with their default parameters "
+                          "and strip volatile metadata (what strict nbval checks)")
     run.set_defaults(func=_run)
     return parser
 

@@ -37,7 +37,7 @@ from ido_analysis.codebook import Codebook, Question, load_codebook
 from ido_analysis.io import write_atomic
 from ido_analysis.paths import RAW, REFERENCES
 from ido_analysis.reference import load_municipalities
-from ido_analysis.register import load_register, round_half_up
+from ido_analysis.register import consistency, load_register, round_half_up
 
 ASSUMPTIONS_PATH = REFERENCES / "assumptions.yaml"
 DEFAULT_OUTPUT = RAW / "ido_enquete_2025_SYNTHETISCH.csv"
@@ -59,7 +59,7 @@ class Target:
     kind ``options``: number of respondents who chose any of ``options`` of ``question``;
     ``n_selected``: number of respondents with between ``low`` and ``high`` options chosen;
     ``total``: total number of options chosen over all respondents (for mean statements);
-    ``most``/``least``: ``options[0]`` is strictly the most/least chosen option.
+    ``most``/``least``: each of ``options`` is chosen strictly more/less often than the rest.
     """
 
     kind: str
@@ -98,10 +98,13 @@ def register_targets(register: pd.DataFrame, codebook: Codebook, tolerance: floa
     """Turn register rows about closed questions into targets; counts win over percentages."""
     targets: list[Target] = []
     closed = {q.id for q in codebook.closed()}
-    for _, row in register.iterrows():
+    consistent = consistency(register)
+    for pos, (_, row) in enumerate(register.iterrows()):
         qid = row["question"]
         if pd.isna(qid) or qid not in closed:
             continue
+        if consistent.iloc[pos] is not pd.NA and not consistent.iloc[pos] and pd.isna(row["count"]):
+            continue  # a percentage contradicting a count printed elsewhere: the count wins
         kind, src = row["kind"], f"register {row['id']}"
         base = int(row["base"]) if not pd.isna(row["base"]) else None
         count = None if pd.isna(row["count"]) else int(row["count"])
@@ -245,15 +248,17 @@ def _add_target(model: _Model, t: Target) -> None:
         coefs = {int(y[i, k]): 1.0 for i in range(model.n) for k in range(t.low, t.high + 1)}
         model.add(coefs, t.lo, t.hi, why)
     elif t.kind in ("most", "least"):
-        star = cols[0]
-        for j, opt in enumerate(q.options):
-            if j == star or opt.other or opt.nonsubstantive or opt.exclusive:
-                continue
-            sign = 1.0 if t.kind == "most" else -1.0
-            coefs = {int(v): sign for v in x[:, star]}
-            for v in x[:, j]:
-                coefs[int(v)] = coefs.get(int(v), 0.0) - sign
-            model.add(coefs, 1, np.inf, why)
+        # every option in the named set is chosen strictly more (less) often than every
+        # other substantive option
+        sign = 1.0 if t.kind == "most" else -1.0
+        for star in cols:
+            for j, opt in enumerate(q.options):
+                if j in cols or opt.other or opt.nonsubstantive or opt.exclusive:
+                    continue
+                coefs = {int(v): sign for v in x[:, star]}
+                for v in x[:, j]:
+                    coefs[int(v)] = coefs.get(int(v), 0.0) - sign
+                model.add(coefs, 1, np.inf, why)
     else:
         raise GenerationError(f"unknown target kind {t.kind!r} ({t.source})")
 
@@ -287,7 +292,7 @@ _Model._count_onehot = _count_onehot  # type: ignore[attr-defined]
 def solve_answers(
     codebook: Codebook, targets: list[Target], n: int, seed: int,
     min_selected: dict[str, int] | None = None, fixed: dict[int, dict] | None = None,
-    time_limit: float = 120.0,
+    time_limit: float = 120.0, diagnose: bool = True,
 ) -> dict[str, np.ndarray]:
     """Solve the integer program; return per closed question an (n, options) 0/1 matrix."""
     model = _Model(codebook, n)
@@ -308,12 +313,31 @@ def solve_answers(
         bounds=Bounds(0, 1), options={"time_limit": time_limit, "presolve": True},
     )
     if res.x is None:
+        culprits = (_infeasible_questions(codebook, targets, n, seed, min_selected, fixed)
+                    if diagnose else [])
         raise GenerationError(
             f"the register and assumptions admit no answer pattern ({res.message}); "
-            "check the last targets you changed"
+            f"infeasible on their own: {', '.join(culprits) or 'none (only jointly)'}"
         )
     sol = np.rint(res.x).astype(int)
     return {qid: sol[idx] for qid, idx in model.index.items()}
+
+
+def _infeasible_questions(
+    codebook: Codebook, targets: list[Target], n: int, seed: int,
+    min_selected: dict[str, int] | None, fixed: dict[int, dict] | None,
+) -> list[str]:
+    """Questions whose own targets cannot be met even without the others (for the error)."""
+    culprits = []
+    for qid in dict.fromkeys(t.question for t in targets):
+        own = [t for t in targets if t.question == qid]
+        try:
+            solve_answers(codebook, own, n, seed, min_selected, fixed, time_limit=10.0,
+                          diagnose=False)
+        except GenerationError:
+            sources = "; ".join(t.source for t in own)
+            culprits.append(f"{qid} ({sources})")
+    return culprits
 
 
 # --------------------------------------------------------------------------------------------

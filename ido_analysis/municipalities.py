@@ -48,7 +48,7 @@ MULTI_RULE = (
 _SPLIT_RE = re.compile(r"(\s*(?:[,;/&+\n]|\ben\b|\band\b)\s*)")
 _PREFIX_RE = re.compile(r"^(?:de\s+)?(?:gemeenten?|gem)\b\s*")
 _SUFFIX_RE = re.compile(r"\s*\(?gemeente\)?$")
-_CBS_SUFFIX_RE = re.compile(r"\s*\([a-z]+\.?\)$")
+_CBS_SUFFIX_RE = re.compile(r"\s*\([a-z]+\.?\)$", re.IGNORECASE)
 
 
 def normalise(text: str) -> str:
@@ -66,8 +66,9 @@ class MatchResult:
     """Outcome of matching one answer: codes in order of mention, or a problem."""
 
     codes: tuple[str, ...] = ()
-    problem: str | None = None
+    problem: str | None = None  # Dutch description of the problem
     suggestions: tuple[str, ...] = ()
+    kind: str | None = None  # "missing", "unknown" or "ambiguous" when there is a problem
 
 
 @dataclass
@@ -110,11 +111,11 @@ class Matcher:
     def match(self, text: str | None) -> MatchResult:
         """Match one free-text answer; see the module docstring for the rules."""
         if text is None or pd.isna(text) or not normalise(text):
-            return MatchResult(problem="geen gemeente ingevuld")
+            return MatchResult(problem="geen gemeente ingevuld", kind="missing")
         whole = self.lookup(text)
         if whole:
             return MatchResult(codes=whole)
-        parts = [p for p in _SPLIT_RE.split(str(text))]
+        parts = _SPLIT_RE.split(str(text))
         names, seps = parts[0::2], parts[1::2]
         codes: list[str] = []
         i = 0
@@ -139,10 +140,11 @@ class Matcher:
         if key in self.ambiguous:
             options = tuple(self.name(c) for c in self.ambiguous[key])
             return MatchResult(problem=f"gemeentenaam is dubbelzinnig ({len(options)} "
-                                       "gemeenten heten zo)", suggestions=options)
+                                       "gemeenten heten zo)", suggestions=options,
+                               kind="ambiguous")
         close = difflib.get_close_matches(key, list(self.keys), n=3, cutoff=0.6)
         names = tuple(dict.fromkeys(self.name(self.keys[k][0]) for k in close))
-        return MatchResult(problem="onbekende gemeentenaam", suggestions=names)
+        return MatchResult(problem="onbekende gemeentenaam", suggestions=names, kind="unknown")
 
     def describe(self, codes: tuple[str, ...]) -> dict[str, object]:
         """Municipality columns of the processed dataset for one respondent's codes."""

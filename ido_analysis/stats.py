@@ -132,7 +132,7 @@ def _as_table(table) -> np.ndarray:
         raise ValueError(f"expected a two-way table, got {arr.ndim} dimension(s)")
     if np.any(arr < 0) or not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
         raise ValueError("a contingency table holds non-negative whole counts")
-    return arr
+    return arr.astype(np.int64)
 
 
 def _drop_empty(arr: np.ndarray) -> np.ndarray:

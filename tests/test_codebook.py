@@ -131,6 +131,7 @@ def test_followups(cb: Codebook) -> None:
     followups = {f.id: f.when for q in cb for f in q.followups}
     everything = ("a", "b", "c", "d", "e", "f")
     assert followups == {
+        "q12_toelichting_c": ("c",),
         "q12_toelichting_d": ("d",),
         "q12_toelichting_e": ("e",),
         "q17_toelichting_e": ("e",),
@@ -155,7 +156,7 @@ def test_personal_columns_are_q01_and_contact_fields(cb: Codebook) -> None:
 
 def test_raw_columns(cb: Codebook) -> None:
     cols = cb.raw_columns()
-    assert len(cols) == len(set(cols)) == 184
+    assert len(cols) == len(set(cols)) == 185
     assert cols[:4] == ["q01", "q02", "q02_c_tekst", "q03_a"]
     assert cb["q24"].raw_columns() == [
         "q24", "q24_toelichting_ab", "q24_toelichting_c", "q24_toelichting_d",
@@ -166,7 +167,7 @@ def test_raw_columns(cb: Codebook) -> None:
 def test_defects_recorded_where_the_questionnaire_is_wrong(cb: Codebook) -> None:
     with_defects = [q.id for q in cb if q.defects]
     assert with_defects == [
-        "q08", "q13", "q16", "q17", "q18", "q19", "q20", "q21", "q22", "q23", "q24", "q31",
+        "q08", "q12", "q13", "q16", "q17", "q18", "q19", "q20", "q21", "q22", "q23", "q24", "q31",
         "q32", "q34", "q37", "q38", "q39", "q42",
     ]
 

@@ -1,0 +1,80 @@
+"""Cold full run of ``run_pipeline`` versus the naive way, in one go.
+
+Naive: per notebook, one after another, the ``papermill`` CLI, ``jupyter nbconvert --to html``
+CLI and ``weasyprint`` CLI. Both write into fresh temporary directories (the notebooks' shared
+``processed_dir`` is written by both, as in normal use). Prints both times and the ratio
+pipeline / naive (target: <= 0.5). See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from ido_analysis import pipeline
+
+
+def naive_run(config: pipeline.PipelineConfig, out: Path) -> float:
+    """papermill + nbconvert + weasyprint command lines per notebook, sequentially."""
+    config = pipeline.apply_overrides(config, output=str(out))
+    out.mkdir(parents=True, exist_ok=True)
+    bin_dir = Path(sys.executable).parent
+    kernel = pipeline.kernel_name()
+    start = time.perf_counter()
+    for name in pipeline.topological_order(config.notebooks):
+        params = pipeline.notebook_parameters(config, config.spec(name))
+        executed = out / f"{name}.ipynb"
+        src = config.notebook_path(name)
+        subprocess.run([str(bin_dir / "papermill"), str(src), str(executed), "-k", kernel,
+                        "--cwd", str(src.parent), "-y", yaml.safe_dump(params),
+                        "--no-progress-bar"], check=True, capture_output=True)
+        subprocess.run([str(bin_dir / "jupyter"), "nbconvert", "--to", "html", "--no-input",
+                        str(executed), "--output-dir", str(out)], check=True, capture_output=True)
+        subprocess.run([str(bin_dir / "weasyprint"), str(out / f"{name}.html"),
+                        str(out / f"{name}.pdf")], check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def pipeline_run(config: pipeline.PipelineConfig, out: Path, jobs: int | None) -> float:
+    config = pipeline.apply_overrides(config, output=str(out))
+    start = time.perf_counter()
+    result = pipeline.run_pipeline(config, force=True, jobs=jobs, stream=io.StringIO())
+    seconds = time.perf_counter() - start
+    if result.exit_code:
+        raise SystemExit(f"pipeline run failed: {result.failed or result.blocked}")
+    return seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", default=None, help="pipeline config (default: pipeline.yaml)")
+    parser.add_argument("--jobs", type=int, default=None, help="pipeline jobs (default: cores)")
+    args = parser.parse_args()
+    config = pipeline.load_config(args.config)
+    missing = [s.name for s in config.notebooks if not config.notebook_path(s.name).exists()]
+    if missing:
+        print("missing notebooks: " + ", ".join(missing), file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
+    try:
+        naive = naive_run(config, work / "naive")
+        fast = pipeline_run(config, work / "pipeline", args.jobs)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"notebooks:          {len(config.notebooks)}")
+    print(f"naive (CLI per nb): {naive:7.1f} s")
+    print(f"run_pipeline:       {fast:7.1f} s  (includes combined PDF and index)")
+    print(f"ratio:              {fast / naive:7.2f}  (target <= 0.50)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

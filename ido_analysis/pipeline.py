@@ -1,0 +1,714 @@
+"""``ido-analysis run``: execute the notebooks, render HTML/PDF chapters, combined report, index.
+
+Contract (details in docs/notebooks.md):
+- ``pipeline.yaml`` lists the notebooks (name, title, depends_on, outputs, parameters) and the
+  common parameters; command-line options override them (``--set`` keeps YAML types, but a
+  leading-zero number such as ``0363`` stays a string).
+- Notebooks run with papermill (cwd = the notebook's directory) in dependency order; independent
+  ones in parallel worker processes. Kernel starts are serialised by a lock (papermill/jupyter
+  port race, nteract/papermill#511): a worker holds it until its kernel is ready.
+- Incremental: ``<output>/.pipeline-state.json`` stores a key per notebook (hash of notebook
+  file, parameters, input files, package source, its config entry and its dependencies'
+  outputs). A notebook whose key and outputs are unchanged is skipped.
+- Outputs are written to temporary names and moved in place only when all succeeded, so a
+  failing notebook keeps its last good outputs; its dependents are not run; the exit code is 1.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import datetime as dt
+import glob
+import hashlib
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, TextIO
+
+import yaml
+
+from ido_analysis.paths import ROOT
+
+DEFAULT_CONFIG = ROOT / "pipeline.yaml"
+PROJECT_KERNEL = "ido-enquete"
+STATE_FILE = ".pipeline-state.json"
+CACHE_DIR = ".pipeline"
+COMBINED_NAME = "rapport_compleet.pdf"
+_COMBINED_KEY = "__combined__"
+_LEADING_ZERO = re.compile(r"^[+-]?0\d+$")
+
+
+class PipelineError(Exception):
+    """Invalid configuration or command-line input (exit code 2)."""
+
+
+# --------------------------------------------------------------------------- configuration
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    """One entry of ``notebooks:`` in the config."""
+
+    name: str
+    title: str
+    depends_on: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Resolved pipeline configuration (all paths absolute)."""
+
+    path: Path
+    root: Path
+    notebooks_dir: Path
+    output_dir: Path
+    parameters: dict[str, Any]
+    path_parameters: tuple[str, ...]
+    input_parameters: tuple[str, ...]
+    package_sources: tuple[str, ...]
+    notebooks: tuple[NotebookSpec, ...]
+    report: dict[str, str]
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def spec(self, name: str) -> NotebookSpec:
+        for spec in self.notebooks:
+            if spec.name == name:
+                return spec
+        raise PipelineError(f"unknown notebook {name!r}; known: "
+                            + ", ".join(s.name for s in self.notebooks))
+
+    def notebook_path(self, name: str) -> Path:
+        return self.notebooks_dir / f"{name}.ipynb"
+
+
+def _spec(entry: dict[str, Any]) -> NotebookSpec:
+    name = str(entry["name"])
+    return NotebookSpec(name=name, title=str(entry.get("title") or name),
+                        depends_on=tuple(entry.get("depends_on") or ()),
+                        outputs=tuple(entry.get("outputs") or ()),
+                        parameters=dict(entry.get("parameters") or {}))
+
+
+def _check_graph(specs: tuple[NotebookSpec, ...]) -> None:
+    names = [s.name for s in specs]
+    if len(set(names)) != len(names):
+        raise PipelineError("duplicate notebook names in config")
+    for spec in specs:
+        for dep in spec.depends_on:
+            if dep not in names:
+                raise PipelineError(f"{spec.name} depends on unknown notebook {dep!r}")
+    topological_order(specs)
+
+
+def load_config(path: str | Path | None = None,
+                notebooks_dir: str | Path | None = None) -> PipelineConfig:
+    """Read ``pipeline.yaml`` (default: repository root). Relative paths are relative to it."""
+    cfg_path = Path(path or DEFAULT_CONFIG).resolve()
+    raw = yaml.safe_load(cfg_path.read_text(encoding="utf-8")) or {}
+    root = cfg_path.parent
+    specs = tuple(_spec(e) for e in raw.get("notebooks") or ())
+    _check_graph(specs)
+    return PipelineConfig(
+        path=cfg_path, root=root,
+        notebooks_dir=(root / (notebooks_dir or raw.get("notebooks_dir", "notebooks"))).resolve(),
+        output_dir=(root / raw.get("output_dir", "reports")).resolve(),
+        parameters=dict(raw.get("parameters") or {}),
+        path_parameters=tuple(raw.get("path_parameters") or ()),
+        input_parameters=tuple(raw.get("input_parameters") or ()),
+        package_sources=tuple(raw.get("package_sources") or ()),
+        notebooks=specs,
+        report={k: str(v) for k, v in (raw.get("report") or {}).items()},
+    )
+
+
+def parse_value(text: str) -> Any:
+    """YAML scalar semantics (``5`` int, ``0.9`` float, ``true`` bool, ``null`` None), except
+    that a number with a leading zero (``0363``, a municipality code) stays a string."""
+    if _LEADING_ZERO.match(text.strip()):
+        return text.strip()
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``"key=value"`` -> ``(key, parse_value(value))``."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise PipelineError(f"--set expects KEY=VALUE, got {text!r}")
+    return key.strip(), parse_value(value)
+
+
+def apply_overrides(config: PipelineConfig, data: str | None = None, output: str | None = None,
+                    overrides: Iterable[str] = ()) -> PipelineConfig:
+    """Command-line options on top of the config. Paths given on the command line are relative
+    to the current directory; ``--set`` values win over every notebook's own parameters."""
+    values = dict(parse_override(o) for o in overrides)
+    if data is not None:
+        values["raw_path"] = data
+    out_dir = config.output_dir
+    if output is not None:
+        out_dir = Path(output).resolve()
+        values["output_dir"] = str(out_dir)
+    for key in config.path_parameters:
+        if isinstance(values.get(key), str):
+            values[key] = str(Path(values[key]).resolve())
+    return replace(config, output_dir=out_dir, overrides={**config.overrides, **values})
+
+
+def notebook_parameters(config: PipelineConfig, spec: NotebookSpec) -> dict[str, Any]:
+    """Parameters injected into one notebook: common < notebook's own < overrides."""
+    params = {**config.parameters, **spec.parameters, **config.overrides}
+    if "output_dir" in params and "output_dir" not in config.overrides:
+        params["output_dir"] = str(config.output_dir)
+    for key in config.path_parameters:
+        value = params.get(key)
+        if isinstance(value, str) and not Path(value).is_absolute():
+            params[key] = str((config.root / value).resolve())
+    return params
+
+
+def topological_order(specs: Iterable[NotebookSpec]) -> list[str]:
+    """Names in dependency order, stable with respect to config order."""
+    specs = list(specs)
+    done: list[str] = []
+    remaining = {s.name: set(s.depends_on) for s in specs}
+    while remaining:
+        ready = [s.name for s in specs if s.name in remaining and remaining[s.name] <= set(done)]
+        if not ready:
+            raise PipelineError("dependency cycle among: " + ", ".join(sorted(remaining)))
+        for name in ready:
+            done.append(name)
+            del remaining[name]
+    return done
+
+
+# --------------------------------------------------------------------------- hashing
+
+def _hash_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def hash_path(path: Path) -> str:
+    """Content hash of a file or a directory tree ('missing' when absent)."""
+    if path.is_file():
+        return _hash_bytes(path.read_bytes())
+    if not path.is_dir():
+        return "missing"
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(str(file.relative_to(path)).encode() + b"\0")
+        digest.update(_hash_bytes(file.read_bytes()).encode())
+    return digest.hexdigest()
+
+
+def _hash_json(value: Any) -> str:
+    return _hash_bytes(json.dumps(value, sort_keys=True, default=str).encode())
+
+
+def package_hash(config: PipelineConfig) -> str:
+    """Hash of the files matched by ``package_sources``."""
+    files = sorted({Path(f) for pattern in config.package_sources
+                    for f in glob.glob(str(config.root / pattern)) if Path(f).is_file()})
+    return _hash_json({str(f.relative_to(config.root)): hash_path(f) for f in files})
+
+
+def _output_paths(config: PipelineConfig, spec: NotebookSpec) -> list[Path]:
+    params = notebook_parameters(config, spec)
+    return [Path(params[o]) if o in params else (config.root / o) for o in spec.outputs]
+
+
+def declared_outputs_hash(config: PipelineConfig, spec: NotebookSpec) -> str:
+    """Hash of the files a notebook declares in ``outputs`` (what its dependents read)."""
+    return _hash_json([hash_path(p) for p in _output_paths(config, spec)])
+
+
+def notebook_key(config: PipelineConfig, spec: NotebookSpec, package: str,
+                 dep_fingerprints: dict[str, str]) -> str:
+    """Cache key of one notebook; any change in what it reads changes the key."""
+    params = notebook_parameters(config, spec)
+    inputs = {k: hash_path(Path(params[k])) for k in config.input_parameters
+              if isinstance(params.get(k), str)}
+    return _hash_json({
+        "notebook": hash_path(config.notebook_path(spec.name)),
+        "parameters": params, "inputs": inputs, "package": package,
+        "spec": [spec.title, list(spec.depends_on), list(spec.outputs)],
+        "dependencies": dep_fingerprints,
+    })
+
+
+# --------------------------------------------------------------------------- notebooks
+
+def kernel_name() -> str:
+    """The project kernel when installed (``make setup``), else ``python3``."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    installed = KernelSpecManager().find_kernel_specs()
+    return PROJECT_KERNEL if PROJECT_KERNEL in installed else "python3"
+
+
+def strip_volatile_metadata(nb: Any) -> Any:
+    """Remove what differs between two identical runs: papermill's notebook and cell metadata
+    (paths, timestamps, durations), cell execution timings and widget state. Execution counts
+    stay: nbval skips cells whose ``execution_count`` is None. Returns ``nb`` (changed)."""
+    nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        for key in ("papermill", "execution", "collapsed", "scrolled"):
+            cell.metadata.pop(key, None)
+        if cell.metadata.get("tags") == []:
+            del cell.metadata["tags"]
+    return nb
+
+
+@dataclass(frozen=True)
+class Task:
+    """Work for one notebook, run in a worker process (picklable)."""
+
+    name: str
+    source: Path
+    target: Path                      # executed notebook
+    parameters: dict[str, Any]
+    kernel: str
+    title: str
+    day: str                          # ISO date shown in the chapter
+    html: Path | None = None          # None: do not render (update mode)
+    pdf: Path | None = None
+    cache: Path | None = None         # directory for body fragment and metadata
+    strip: bool = False               # strip volatile metadata (update mode)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    ok: bool
+    seconds: float
+    message: str = ""
+
+
+_START_LOCK: Any = None
+
+
+def _init_worker(lock: Any) -> None:
+    global _START_LOCK
+    _START_LOCK = lock
+
+
+def _source_position(executed: Path | None, cell_index: int) -> str:
+    """1-based position of a failing cell in the source notebook (without papermill's
+    injected-parameters cell), e.g. ``cell 3 of 7``."""
+    try:
+        import nbformat
+
+        cells = nbformat.read(executed, as_version=4).cells if executed else []
+    except (OSError, ValueError):
+        cells = []
+    cells = [c for c in cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
+    if not cells:
+        return f"cell index {cell_index}"
+    injected = [i for i, c in enumerate(cells)
+                if "injected-parameters" in c.metadata.get("tags", [])]
+    position = cell_index + 1 - sum(1 for i in injected if i < cell_index)
+    return f"cell {position} of {len(cells) - len(injected)}"
+
+
+def describe_failure(name: str, exc: BaseException, executed: Path | None = None) -> str:
+    """Message naming the notebook and, for a cell error, the failing cell (position in the
+    source notebook, counting markdown cells too) and the exception."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        where = _source_position(executed, exc.cell_index)
+        return f"{name}.ipynb, {where}: {exc.ename}: {exc.evalue}"
+    return f"{name}: {type(exc).__name__}: {exc}"
+
+
+@contextlib.contextmanager
+def _stderr_to(path: Path) -> Iterator[None]:
+    """Send file descriptor 2 (inherited by the kernel process) to ``path``: kernel start-up
+    chatter goes to a log file instead of the progress display."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _execute(task: Task, out_path: Path) -> None:
+    """Run papermill; inject only the parameters the notebook declares (no warnings)."""
+    import papermill as pm
+
+    declared = pm.inspect_notebook(str(task.source))
+    parameters = {k: v for k, v in task.parameters.items() if k in declared}
+    log = (task.cache or Path(tempfile.gettempdir())) / f"{task.name}.kernel.log"
+    lock, held = _START_LOCK, [False]
+    if lock is not None:
+        lock.acquire()
+        held[0] = True
+
+    def release(**_: Any) -> None:
+        if held[0]:
+            held[0] = False
+            lock.release()
+
+    try:
+        with _stderr_to(log):
+            pm.execute_notebook(str(task.source), str(out_path), parameters=parameters or None,
+                                kernel_name=task.kernel, cwd=str(task.source.parent),
+                                progress_bar=False, log_output=False,
+                                request_save_on_cell_execute=False, on_notebook_start=release)
+    finally:
+        release()
+
+
+def _tmp(path: Path) -> Path:
+    return path.with_name(f".{path.stem}.tmp{path.suffix}")
+
+
+def _render(task: Task, executed: Path) -> list[tuple[Path, Path]]:
+    """Render to temporary files; return (tmp, final) pairs to move in place."""
+    from ido_analysis import render
+
+    day = dt.date.fromisoformat(task.day)
+    meta, body, page = render.render_notebook(executed, task.title, day)
+    assert task.html and task.pdf and task.cache
+    body_path, meta_path = task.cache / f"{task.name}.body.html", task.cache / f"{task.name}.json"
+    pairs = [(_tmp(p), p) for p in (task.html, task.pdf, body_path, meta_path)]
+    pairs[0][0].write_text(page, encoding="utf-8")
+    render.write_pdf(page, pairs[1][0])
+    pairs[2][0].write_text(body, encoding="utf-8")
+    pairs[3][0].write_text(json.dumps({**meta.__dict__, "date": task.day}), encoding="utf-8")
+    return pairs
+
+
+def execute_task(task: Task) -> Outcome:
+    """Execute (and render) one notebook; move outputs in place only when everything worked."""
+    start = time.perf_counter()
+    tmp_nb = _tmp(task.target)
+    for path in (task.target, task.html, task.pdf, task.cache):
+        if path is not None:
+            (path if path == task.cache else path.parent).mkdir(parents=True, exist_ok=True)
+    try:
+        _execute(task, tmp_nb)
+        if task.strip:
+            _strip_file(tmp_nb)
+        pairs = _render(task, tmp_nb) if task.html else []
+    except Exception as exc:  # noqa: BLE001 - every failure is reported, not raised
+        message = describe_failure(task.name, exc, tmp_nb if tmp_nb.exists() else None)
+        if tmp_nb.exists() and task.strip:
+            tmp_nb.unlink()
+        elif tmp_nb.exists():  # kept for inspection; the last good notebook stays in place
+            os.replace(tmp_nb, task.target.with_name(f"{task.name}.failed.ipynb"))
+        return Outcome(task.name, False, time.perf_counter() - start, message)
+    for tmp, final in [(tmp_nb, task.target), *pairs]:
+        os.replace(tmp, final)
+    task.target.with_name(f"{task.name}.failed.ipynb").unlink(missing_ok=True)
+    return Outcome(task.name, True, time.perf_counter() - start)
+
+
+def _strip_file(path: Path) -> None:
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    nbformat.write(strip_volatile_metadata(nb), path)
+
+
+# --------------------------------------------------------------------------- scheduling
+
+class _InlineExecutor:
+    """Runs tasks in this process, one at a time (``--jobs 1``)."""
+
+    def submit(self, fn: Callable[[Task], Outcome], task: Task) -> cf.Future:
+        future: cf.Future = cf.Future()
+        future.set_result(fn(task))
+        return future
+
+    def shutdown(self) -> None:
+        pass
+
+
+def _executor(jobs: int) -> Any:
+    if jobs <= 1:
+        return _InlineExecutor()
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")  # no fork of a process that may hold threads/zmq sockets
+    return cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                                  initargs=(ctx.Lock(),))
+
+
+def _say(stream: TextIO, text: str) -> None:
+    print(text, file=stream, flush=True)
+
+
+@dataclass
+class RunResult:
+    """What a pipeline run did. ``exit_code`` is 1 when anything failed or was blocked."""
+
+    ran: list[str] = field(default_factory=list)
+    up_to_date: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    blocked: list[str] = field(default_factory=list)
+    combined: bool = False
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed or self.blocked else 0
+
+
+def _schedule(order: list[str], deps: dict[str, tuple[str, ...]],
+              prepare: Callable[[str], Task | None], finish: Callable[[Outcome], None],
+              jobs: int, result: RunResult, stream: TextIO) -> None:
+    """Run ``prepare``-d tasks as soon as their dependencies succeeded."""
+    pending, ok, running = list(order), set(), {}
+    executor = _executor(jobs)
+    try:
+        while pending or running:
+            progressed = True
+            while progressed:
+                progressed = False
+                for name in list(pending):
+                    if not all(d in ok or d not in order for d in deps[name]):
+                        if any(d in result.failed or d in result.blocked for d in deps[name]):
+                            pending.remove(name)
+                            result.blocked.append(name)
+                            _say(stream, f"  skip  {name}: a dependency failed")
+                            progressed = True
+                        continue
+                    pending.remove(name)
+                    progressed = True
+                    task = prepare(name)
+                    if task is None:
+                        ok.add(name)
+                        result.up_to_date.append(name)
+                        continue
+                    _say(stream, f"  run   {name}")
+                    running[executor.submit(execute_task, task)] = name
+            if not running:
+                break
+            done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                outcome = future.result()
+                del running[future]
+                finish(outcome)
+                if outcome.ok:
+                    ok.add(outcome.name)
+                    result.ran.append(outcome.name)
+                    _say(stream, f"  done  {outcome.name} ({outcome.seconds:.1f} s)")
+                else:
+                    result.failed[outcome.name] = outcome.message
+                    _say(stream, f"  FAIL  {outcome.message} ({outcome.seconds:.1f} s)")
+    finally:
+        executor.shutdown()
+
+
+def _selection(config: PipelineConfig, only: Iterable[str] | None) -> list[str]:
+    """``only`` plus everything it depends on, in dependency order."""
+    order = topological_order(config.notebooks)
+    if not only:
+        return order
+    wanted: set[str] = set()
+    stack = [config.spec(n).name for n in only]
+    while stack:
+        name = stack.pop()
+        if name not in wanted:
+            wanted.add(name)
+            stack.extend(config.spec(name).depends_on)
+    return [n for n in order if n in wanted]
+
+
+# --------------------------------------------------------------------------- state
+
+def _load_state(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_state(path: Path, state: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _tmp(path)
+    tmp.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _chapter_files(config: PipelineConfig, name: str) -> list[Path]:
+    out = config.output_dir
+    return [out / "notebooks" / f"{name}.ipynb", out / f"{name}.html", out / f"{name}.pdf",
+            out / CACHE_DIR / f"{name}.body.html", out / CACHE_DIR / f"{name}.json"]
+
+
+# --------------------------------------------------------------------------- run
+
+def run_pipeline(config: PipelineConfig, only: Iterable[str] | None = None, force: bool = False,
+                 jobs: int | None = None, stream: TextIO = sys.stderr) -> RunResult:
+    """Execute and render what is out of date; then the combined PDF and the index."""
+    start = time.perf_counter()
+    result = RunResult()
+    order = _selection(config, only)
+    forced = set(only or order) if force else set()
+    state_path = config.output_dir / STATE_FILE
+    state = _load_state(state_path)
+    package = package_hash(config)
+    keys: dict[str, str] = {}
+    today = dt.date.today().isoformat()
+    kernel: list[str] = []
+
+    def fingerprint(name: str) -> str:
+        spec = config.spec(name)
+        return declared_outputs_hash(config, spec) if spec.outputs else keys.get(
+            name, state.get(name, {}).get("key", "missing"))
+
+    def prepare(name: str) -> Task | None:
+        spec = config.spec(name)
+        keys[name] = notebook_key(config, spec, package,
+                                  {d: fingerprint(d) for d in spec.depends_on})
+        entry = state.get(name, {})
+        fresh = (name not in forced and entry.get("key") == keys[name]
+                 and all(p.exists() for p in _chapter_files(config, name))
+                 and entry.get("outputs") == declared_outputs_hash(config, spec))
+        if fresh:
+            return None
+        if not kernel:
+            kernel.append(kernel_name())
+        nb_file, html_file, pdf_file, _, _ = _chapter_files(config, name)
+        return Task(name=name, source=config.notebook_path(name), target=nb_file,
+                    parameters=notebook_parameters(config, spec), kernel=kernel[0],
+                    title=spec.title, day=today, html=html_file, pdf=pdf_file,
+                    cache=config.output_dir / CACHE_DIR)
+
+    def finish(outcome: Outcome) -> None:
+        if not outcome.ok:
+            return
+        spec = config.spec(outcome.name)
+        state[outcome.name] = {"key": keys[outcome.name], "date": today,
+                               "outputs": declared_outputs_hash(config, spec),
+                               "seconds": round(outcome.seconds, 2)}
+        _save_state(state_path, state)
+
+    n_jobs = max(1, jobs or os.cpu_count() or 1)
+    _say(stream, f"ido-analysis run: {len(order)} notebook(s), {n_jobs} job(s), "
+                 f"output {config.output_dir}")
+    _schedule(order, {n: config.spec(n).depends_on for n in order}, prepare, finish,
+              n_jobs, result, stream)
+    result.combined = _publish(config, state, state_path, stream)
+    result.seconds = time.perf_counter() - start
+    _say(stream, f"total {result.seconds:.1f} s: {len(result.ran)} run, "
+                 f"{len(result.up_to_date)} up to date, {len(result.failed)} failed, "
+                 f"{len(result.blocked)} not run")
+    return result
+
+
+def _chapters(config: PipelineConfig) -> list[tuple[str, dict[str, Any], Path]]:
+    cache = config.output_dir / CACHE_DIR
+    found = []
+    for spec in config.notebooks:
+        meta_path, body_path = cache / f"{spec.name}.json", cache / f"{spec.name}.body.html"
+        if meta_path.exists() and body_path.exists():
+            found.append((spec.name, json.loads(meta_path.read_text(encoding="utf-8")),
+                          body_path))
+    return found
+
+
+def _publish(config: PipelineConfig, state: dict[str, Any], state_path: Path,
+             stream: TextIO) -> bool:
+    """Combined PDF and index.html, when any chapter changed. Returns True when rebuilt."""
+    chapters = _chapters(config)
+    out = config.output_dir
+    key = _hash_json({"report": config.report,
+                      "chapters": [(n, m, hash_path(b)) for n, m, b in chapters]})
+    targets = [out / COMBINED_NAME, out / "index.html"]
+    if not chapters or (state.get(_COMBINED_KEY) == key and all(p.exists() for p in targets)):
+        return False
+    started = time.perf_counter()
+    _say(stream, f"  run   {COMBINED_NAME} + index.html ({len(chapters)} chapters)")
+    from ido_analysis import render
+
+    today = dt.date.today()
+    report = render.ChapterMeta(title=config.report.get("title", "Rapport"),
+                                subtitle=config.report.get("subtitle", ""),
+                                source=config.report.get("source", ""))
+    parts = []
+    for name, meta, body in chapters:
+        chapter = render.ChapterMeta(meta["title"], meta["subtitle"], meta["source"],
+                                     bool(meta["synthetic"]))
+        parts.append((name, chapter, body.read_text(encoding="utf-8"),
+                      dt.date.fromisoformat(meta["date"])))
+    document = render.combined_html([(f"h-{n}", m, b) for n, m, b, _ in parts], report, today)
+    tmp = _tmp(targets[0])
+    render.write_pdf(document, tmp)
+    os.replace(tmp, targets[0])
+    rows = [(f"Volledig rapport ({len(parts)} hoofdstukken)", COMBINED_NAME,
+             render.dutch_date(today))]
+    for name, meta, _body, day in parts:
+        when = render.dutch_date(day)
+        rows += [(f"{meta.title} (HTML)", f"{name}.html", when),
+                 (f"{meta.title} (PDF)", f"{name}.pdf", when),
+                 (f"{meta.title} (uitgevoerde notebook)", f"notebooks/{name}.ipynb", when)]
+    targets[1].write_text(render.index_html(report, rows, today), encoding="utf-8")
+    state[_COMBINED_KEY] = key
+    _save_state(state_path, state)
+    _say(stream, f"  done  {COMBINED_NAME} + index.html ({time.perf_counter() - started:.1f} s)")
+    return True
+
+
+def update_notebooks(config: PipelineConfig, only: Iterable[str] | None = None,
+                     jobs: int | None = None, stream: TextIO = sys.stderr) -> RunResult:
+    """Re-execute the committed notebooks in place with their default parameters (no
+    injection, cwd = notebooks/, as nbval runs them) and strip volatile metadata."""
+    start = time.perf_counter()
+    result = RunResult()
+    order = _selection(config, only)
+    kernel = kernel_name()
+
+    def prepare(name: str) -> Task:
+        path = config.notebook_path(name)
+        return Task(name=name, source=path, target=path, parameters={}, kernel=kernel,
+                    title=config.spec(name).title, day=dt.date.today().isoformat(), strip=True)
+
+    _schedule(order, {n: config.spec(n).depends_on for n in order}, prepare, lambda _: None,
+              max(1, jobs or os.cpu_count() or 1), result, stream)
+    result.seconds = time.perf_counter() - start
+    _say(stream, f"total {result.seconds:.1f} s: {len(result.ran)} updated, "
+                 f"{len(result.failed)} failed, {len(result.blocked)} not run")
+    return result
+
+
+def cli_run(args: Any) -> int:
+    """Entry point of ``ido-analysis run`` (arguments: see ido_analysis/cli.py)."""
+    try:
+        config = load_config(getattr(args, "config", None))
+        config = apply_overrides(config, data=getattr(args, "data", None),
+                                 output=getattr(args, "output", None),
+                                 overrides=getattr(args, "overrides", None) or ())
+        only = getattr(args, "only", None)
+        if only:
+            for name in only:
+                config.spec(name)
+        if getattr(args, "update_notebooks", False):
+            result = update_notebooks(config, only=only, jobs=getattr(args, "jobs", None))
+        else:
+            result = run_pipeline(config, only=only, force=bool(getattr(args, "force", False)),
+                                  jobs=getattr(args, "jobs", None))
+    except PipelineError as exc:
+        print(f"ido-analysis run: {exc}", file=sys.stderr)
+        return 2
+    for message in result.failed.values():
+        print(f"FAILED {message}", file=sys.stderr)
+    return result.exit_code

@@ -1,0 +1,229 @@
+"""Pipeline machinery on tiny dummy notebooks in a temporary directory.
+
+Kernel starts cost ~1-2 s each, so the end-to-end scenario is one module-scoped run sequence
+shared by several assertions; pure functions are tested without kernels.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from ido_analysis import pipeline
+from ido_analysis.pipeline import (
+    PipelineError,
+    apply_overrides,
+    load_config,
+    notebook_parameters,
+    parse_override,
+    parse_value,
+    strip_volatile_metadata,
+    topological_order,
+)
+
+
+def make_notebook(path: Path, code: str, title: str, params: str = "processed_dir = ''") -> None:
+    nb = nbformat.v4.new_notebook()
+    params_cell = nbformat.v4.new_code_cell(params)
+    params_cell.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# {title}\n\nTekst van {title}."),
+                params_cell, nbformat.v4.new_code_cell(code)]
+    nb.metadata["ido"] = {"title": title, "source": "Testbron"}
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, path)
+
+
+WRITER = ("from pathlib import Path\n"
+          "Path(processed_dir).mkdir(parents=True, exist_ok=True)\n"
+          "Path(processed_dir, 'data.txt').write_text('42')\n"
+          "print('geschreven')")
+READER = ("from pathlib import Path\n"
+          "print('gelezen', Path(processed_dir, 'data.txt').read_text(), min_cell, code)")
+FAILER = ("from pathlib import Path\n"
+          "value = Path(processed_dir, 'data.txt').read_text()\n"
+          "if value == '42':\n"
+          "    raise ValueError('kapotte cel')\n"
+          "print('goed', value)")
+
+
+def write_project(root: Path) -> Path:
+    """Config + notebooks: a writes processed data; b, c read it; d depends on c; c fails
+    when the data say 42."""
+    nbs = root / "nbs"
+    nbs.mkdir()
+    make_notebook(nbs / "a.ipynb", WRITER, "Hoofdstuk A")
+    make_notebook(nbs / "b.ipynb", READER, "Hoofdstuk B",
+                  "processed_dir = ''\nmin_cell = 0\ncode = ''")
+    make_notebook(nbs / "c.ipynb", "print('c ok')", "Hoofdstuk C")
+    make_notebook(nbs / "d.ipynb", "print('d ok')", "Hoofdstuk D")
+    (root / "raw.csv").write_text("x\n1\n")
+    config = {
+        "report": {"title": "Testrapport"},
+        "notebooks_dir": "nbs", "output_dir": "out",
+        "parameters": {"raw_path": "raw.csv", "processed_dir": "processed",
+                       "output_dir": "out", "min_cell": 5},
+        "path_parameters": ["raw_path", "processed_dir", "output_dir"],
+        "input_parameters": ["raw_path"],
+        "package_sources": [],
+        "notebooks": [
+            {"name": "a", "title": "A", "outputs": ["processed_dir"]},
+            {"name": "b", "title": "B", "depends_on": ["a"], "parameters": {"code": "0363"}},
+            {"name": "c", "title": "C", "depends_on": ["a"]},
+            {"name": "d", "title": "D", "depends_on": ["c"]},
+        ],
+    }
+    path = root / "pipeline.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+# ----------------------------------------------------------------------------- pure functions
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("0363", "0363"), ("5", 5), ("0.9", 0.9), ("true", True), ("false", False),
+    ("0", 0), ("-07", "-07"), ("abc", "abc"), ("null", None), ("1.5e3", "1.5e3"),
+])
+def test_parse_value_keeps_types_and_leading_zero_codes(text, expected):
+    value = parse_value(text)
+    assert value == expected
+    assert type(value) is type(expected)
+
+
+def test_parse_override_rejects_missing_equals():
+    assert parse_override("min_cell=10") == ("min_cell", 10)
+    with pytest.raises(PipelineError, match="--set expects KEY=VALUE, got 'min_cell'"):
+        parse_override("min_cell")
+
+
+def test_overrides_and_paths(tmp_path, monkeypatch):
+    config = load_config(write_project(tmp_path))
+    monkeypatch.chdir(tmp_path / "nbs")
+    config = apply_overrides(config, data="elders.csv", output=str(tmp_path / "ander"),
+                             overrides=["min_cell=10", "code=0363", "weighting=true"])
+    params = notebook_parameters(config, config.spec("b"))
+    assert params["raw_path"] == str(tmp_path / "nbs" / "elders.csv")
+    assert params["processed_dir"] == str(tmp_path / "processed")
+    assert params["output_dir"] == str(tmp_path / "ander")
+    assert config.output_dir == tmp_path / "ander"
+    assert params["min_cell"] == 10 and params["code"] == "0363" and params["weighting"] is True
+
+
+def test_config_graph_errors(tmp_path):
+    path = write_project(tmp_path)
+    raw = yaml.safe_load(path.read_text())
+    raw["notebooks"][0]["depends_on"] = ["d"]
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(PipelineError, match="dependency cycle among: a, b, c, d"):
+        load_config(path)
+    raw["notebooks"][0]["depends_on"] = ["zz"]
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(PipelineError, match="a depends on unknown notebook 'zz'"):
+        load_config(path)
+
+
+def test_topological_order_is_stable():
+    specs = [pipeline.NotebookSpec("x", "X", ("y",)), pipeline.NotebookSpec("y", "Y"),
+             pipeline.NotebookSpec("z", "Z")]
+    assert topological_order(specs) == ["y", "z", "x"]
+
+
+def test_strip_volatile_metadata_keeps_counts_and_tags():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("1", execution_count=3)
+    cell.metadata.update({"tags": ["parameters"], "papermill": {"duration": 1.2},
+                          "execution": {"iopub.status.busy": "2025-01-01T00:00:00"}})
+    nb.cells = [cell]
+    nb.metadata["papermill"] = {"start_time": "2025"}
+    nb.metadata["ido"] = {"title": "T"}
+    out = strip_volatile_metadata(nb)
+    assert "papermill" not in out.metadata and out.metadata["ido"] == {"title": "T"}
+    assert dict(out.cells[0].metadata) == {"tags": ["parameters"]}
+    assert out.cells[0].execution_count == 3
+
+
+# ----------------------------------------------------------------------------- end to end
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pipeline")
+    config_path = write_project(root)
+    # c fails on the first run: it raises when a's data say 42.
+    make_notebook(root / "nbs" / "c.ipynb", FAILER, "Hoofdstuk C")
+    return root, config_path
+
+
+def _run(config_path: Path, **kwargs):
+    stream = io.StringIO()
+    result = pipeline.run_pipeline(load_config(config_path), stream=stream, **kwargs)
+    return result, stream.getvalue()
+
+
+@pytest.mark.slow
+def test_end_to_end_failure_incremental_and_noop(project):
+    root, config_path = project
+    out = root / "out"
+
+    # 1. First run, parallel: c fails, d is blocked, a and b finish.
+    result, log = _run(config_path, jobs=2)
+    assert result.exit_code == 1
+    assert sorted(result.ran) == ["a", "b"]
+    assert result.blocked == ["d"]
+    assert result.failed["c"] == "c.ipynb, cell 3 of 3: ValueError: kapotte cel"
+    assert "skip  d: a dependency failed" in log
+    executed_b = nbformat.read(out / "notebooks" / "b.ipynb", as_version=4)
+    assert "gelezen 42 5 0363" in executed_b.cells[-1].outputs[0]["text"]
+    for name in ("a", "b"):
+        assert (out / f"{name}.html").exists() and (out / f"{name}.pdf").exists()
+    assert (out / "notebooks" / "c.failed.ipynb").exists()
+    assert not (out / "c.html").exists()
+    assert (out / "rapport_compleet.pdf").exists()
+    index = (out / "index.html").read_text()
+    assert 'href="a.html"' in index and 'href="c.html"' not in index
+
+    # 2. Fix c: only c and d run (a, b up to date), combined PDF is rebuilt.
+    make_notebook(root / "nbs" / "c.ipynb", "print('c ok')", "Hoofdstuk C")
+    result, _ = _run(config_path, jobs=1)
+    assert result.exit_code == 0
+    assert result.ran == ["c", "d"] and result.up_to_date == ["a", "b"]
+    assert result.combined is True
+    assert not (out / "notebooks" / "c.failed.ipynb").exists()
+    c_html = (out / "c.html").read_bytes()
+
+    # 3. Nothing changed: no work, fast.
+    start = time.perf_counter()
+    result, _ = _run(config_path)
+    assert time.perf_counter() - start <= 2.0
+    assert result.ran == [] and result.combined is False
+    assert result.up_to_date == ["a", "b", "c", "d"]
+
+    # 4. Break c again: it fails, its last good outputs stay in place, d is not run.
+    make_notebook(root / "nbs" / "c.ipynb", FAILER, "Hoofdstuk C")
+    result, _ = _run(config_path, jobs=1)
+    assert result.ran == [] and list(result.failed) == ["c"] and result.blocked == ["d"]
+    assert (out / "c.html").read_bytes() == c_html
+
+    # 5. Data change with --only b: b and its dependency a re-run (the raw file is an input of
+    #    every notebook); c and d are not selected.
+    (root / "raw.csv").write_text("x\n2\n")
+    result, _ = _run(config_path, jobs=1, only=["b"])
+    assert result.ran == ["a", "b"] and result.up_to_date == [] and not result.failed
+    state = json.loads((out / ".pipeline-state.json").read_text())
+    assert set(state) >= {"a", "b", "c", "d", "__combined__"}
+
+
+@pytest.mark.slow
+def test_missing_notebook_is_reported(tmp_path):
+    config_path = write_project(tmp_path)
+    (tmp_path / "nbs" / "d.ipynb").unlink()
+    (tmp_path / "nbs" / "a.ipynb").unlink()
+    result, _ = _run(config_path, jobs=1)
+    assert list(result.failed) == ["a"] and "FileNotFoundError" in result.failed["a"]
+    assert sorted(result.blocked) == ["b", "c", "d"]
+    assert result.exit_code == 1
