@@ -289,12 +289,14 @@ def _check_ids(col: _Collector, frame: pd.DataFrame) -> None:
             col.add(ERROR, "invalid_respondent_id", "respondent_id is geen geheel getal.",
                     "respondent_id", i, value, "een uniek geheel getal")
     dup = ids.notna() & ids.duplicated(keep=False)
+    positions = pd.Series(range(1, len(ids) + 1), index=ids.index)
     for i in dup[dup].index:
-        first = int(ids[ids == ids[i]].index[0]) + 1
+        rows = positions[ids == ids[i]].tolist()
         col.add(ERROR, "duplicate_respondent_id",
-                f"respondent_id komt meer dan eens voor (eerste keer in rij {first}); "
-                "dubbele inzending? Verwijder één van de rijen.", "respondent_id",
-                frame.index.get_loc(i), ids[i], "een uniek nummer per respondent")
+                f"respondent_id komt {len(rows)} keer voor (rijen "
+                f"{', '.join(map(str, rows))}); dubbele inzending? Verwijder de overbodige "
+                "rij(en).", "respondent_id", frame.index.get_loc(i), ids[i],
+                "een uniek nummer per respondent")
 
 
 def _check_empty_rows(col: _Collector, frame: pd.DataFrame, codebook: Codebook) -> None:

@@ -1,0 +1,60 @@
+"""Small helpers every chapter notebook starts with: load the data, say where it comes from.
+
+Notebooks stay thin: a ``parameters`` cell, Dutch narrative, and calls such as
+``df, cb = load_processed(processed_dir)`` and ``banner(df)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import HTML, display
+
+from ido_analysis.codebook import Codebook, load_codebook
+
+SYNTHETIC_MARKER = "synthetisch"
+SYNTHETIC_TEXT = (
+    "Let op: deze cijfers komen uit synthetische data, gereconstrueerd uit het gepubliceerde "
+    "rapport. Ze reproduceren de gepubliceerde cijfers, maar het zijn geen echte antwoorden "
+    "van gemeenten; verbanden tussen vragen zijn niet betekenisvol."
+)
+
+
+def load_processed(processed_dir: str | Path) -> tuple[pd.DataFrame, Codebook]:
+    """Read ``respondents.parquet`` from the cleaning step and the codebook.
+
+    Raises ``FileNotFoundError`` with the command to run when the cleaning step has not run.
+    """
+    path = Path(processed_dir) / "respondents.parquet"
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} bestaat niet: draai eerst de opschoning "
+            "(notebooks/01_opschonen.ipynb of `ido-analysis clean --data ...`)."
+        )
+    return pd.read_parquet(path), load_codebook()
+
+
+def is_synthetic(df: pd.DataFrame) -> bool:
+    """True when the rows carry the provenance marker of the reconstructed export."""
+    if "herkomst" not in df.columns:
+        return False
+    return df["herkomst"].astype("string").str.contains(SYNTHETIC_MARKER, na=False).any()
+
+
+def banner_html(df: pd.DataFrame) -> str:
+    """The warning banner as HTML (empty string for real data)."""
+    if not is_synthetic(df):
+        return ""
+    return (
+        '<div class="ido-banner ido-synthetic" style="border:2px solid #D55E00;'
+        'background:#FFF3E8;padding:0.6em 0.9em;margin:0.5em 0 1em 0;font-weight:bold">'
+        f"{SYNTHETIC_TEXT}</div>"
+    )
+
+
+def banner(df: pd.DataFrame) -> None:
+    """Display the synthetic-data banner in a notebook (nothing for real data)."""
+    html = banner_html(df)
+    if html:
+        display(HTML(html))
