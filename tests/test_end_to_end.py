@@ -1,0 +1,93 @@
+"""End to end: `ido-analysis run` on the bundled export renders every chapter.
+
+One cold run into a temporary output directory (the slowest test of the suite), then checks on
+what a reviewer receives: an HTML and a PDF per notebook whose text carries the chapter title
+and the report's key figures, a combined PDF, an index, no network references, no personal data.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from ido_analysis.cli import main
+from ido_analysis.generate import load_assumptions
+from ido_analysis.paths import PROCESSED, ROOT
+from ido_analysis.pipeline import load_config
+from ido_analysis.register import load_register
+
+pytestmark = pytest.mark.slow
+
+CONFIG = load_config(ROOT / "pipeline.yaml")
+# Which report sections each chapter notebook reproduces (the codebook's chapter ids).
+SECTION_PREFIX = {"03_h2_brede_regierol": "2.", "04_h3_lokaal_netwerk": "3.",
+                  "05_h4_dienstverlening": "4.", "06_h5_financiering": "5."}
+
+
+@pytest.fixture(scope="module")
+def output(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("reports")
+    assert main(["run", "--output", str(out), "--force"]) == 0
+    return out
+
+
+def pdf_text(path: Path) -> str:
+    text = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.parametrize("spec", CONFIG.notebooks, ids=lambda s: s.name)
+def test_each_notebook_renders_html_and_pdf(output, spec):
+    html = (output / f"{spec.name}.html").read_text(encoding="utf-8")
+    pdf = pdf_text(output / f"{spec.name}.pdf")
+    assert spec.title in html
+    assert spec.title.split(". ")[-1] in pdf
+    assert not re.search(r"""(src|href)=["']https?://""", html.split("<body", 1)[0])
+    assert not re.search(r"<script[^>]+src=", html)
+
+
+@pytest.mark.parametrize("name,prefix", SECTION_PREFIX.items())
+def test_chapter_pdf_carries_the_published_counts(output, name, prefix):
+    """Every count the register prints for the chapter's sections appears in its PDF."""
+    text = pdf_text(output / f"{name}.pdf")
+    register = load_register()
+    rows = register[register["section"].str.startswith(prefix)
+                    & (register["kind"] == "option_count") & register["count"].notna()]
+    assert len(rows) >= 5
+    missing = [r.id for r in rows.itertuples() if not re.search(rf"\b{r.count}\b", text)]
+    assert not missing, missing
+
+
+def test_combined_report_and_index(output):
+    combined = output / "rapport_compleet.pdf"
+    reader = PdfReader(combined)
+    assert len(reader.pages) > len(CONFIG.notebooks)
+    index = (output / "index.html").read_text(encoding="utf-8")
+    for spec in CONFIG.notebooks:
+        assert f"{spec.name}.pdf" in index and f"{spec.name}.html" in index
+
+
+def test_no_planted_personal_data_in_outputs(output):
+    planted = list(load_assumptions()["planted_pii"])
+    assert planted
+    for folder in (output, PROCESSED):
+        for path in folder.rglob("*"):
+            if path.suffix in {".html", ".csv", ".md", ".json", ".ipynb"}:
+                content = path.read_text(encoding="utf-8", errors="ignore")
+            elif path.suffix == ".pdf":
+                content = pdf_text(path)
+            else:
+                continue
+            leaked = [p for p in planted if p in content]
+            assert not leaked, (path, leaked)
+
+
+def test_second_run_is_a_no_op(output):
+    start = time.perf_counter()
+    assert main(["run", "--output", str(output)]) == 0
+    assert time.perf_counter() - start <= 2.0
+
