@@ -108,8 +108,8 @@ def reading_aid(table: pd.DataFrame, option: str | None = None) -> str:
     if population:
         low, high = wilson_interval(row["percent"] / 100 * n_eff, n_eff, conf, None)
         extra = 100 * (high - low) - width
-        second += (f"; zonder de eindige-populatiecorrectie (respons uit {fmt_count(base)} "
-                   f"van de {fmt_count(int(population))} gemeenten) zou het "
+        second += (f"; zonder de eindige-populatiecorrectie ({fmt_count(base)} van de "
+                   f"{fmt_count(int(population))} gemeenten in de basis) zou het "
                    f"{fmt_number(extra, 0)} procentpunt{'' if round(extra) == 1 else 'en'} "
                    "breder zijn")
     return first + second + "."
@@ -250,7 +250,7 @@ def published_comparison(df: pd.DataFrame, cb: Codebook, register: pd.DataFrame,
 
     Supports the kinds ``option_count`` (options joined by ';' mean "any of these") and
     ``n_selected``; other kinds raise ``ValueError`` (they belong in the audit notebook).
-    Example: "Het rapport noemt 12 gemeenten (25%); herberekend: 12 van 47 = 26% — het
+    Example: "Het rapport (F010) noemt 12 gemeenten (25%); herberekend: 12 van 47 = 26% — het
     rapport rondt hier af naar beneden."
     """
     rows = register.set_index("id")
@@ -268,7 +268,7 @@ def published_comparison(df: pd.DataFrame, cb: Codebook, register: pd.DataFrame,
             raise ValueError(f"{fid}: kind {row['kind']!r} is not compared here")
         pct = 100 * recount / base if base else math.nan
         lines.append(
-            f"- Het rapport noemt {_printed(row['count'], row['percent'])} ({fid}); "
+            f"- Het rapport ({fid}) noemt {_printed(row['count'], row['percent'])}; "
             f"herberekend: {fmt_count(recount)} van {fmt_count(base)} = {fmt_percent(pct)} — "
             f"{_verdict(row['count'], row['percent'], recount, base)}.")
     return "\n".join(lines)

@@ -61,6 +61,9 @@ STATUS_LABELS = ("beantwoord", "geen antwoord", "niet gevraagd")
 STATUS_DTYPE = pd.CategoricalDtype(list(STATUS_LABELS))
 MUNICIPALITY_COLUMNS = ("gemeentecodes", "n_gemeenten", "inwoners", "grootteklasse",
                         "grootteklasse_grof", "provincie", "provinciegroep")
+# Kept in memory for matching and the log, never written: a CBS code or an exact population
+# identifies the municipality, and with it the respondent.
+IDENTIFYING_COLUMNS = ("gemeentecodes", "inwoners")
 OUTPUT_FILES = ("respondents.parquet", "respondents.csv", "data_dictionary.csv",
                 "data_dictionary.md", "cleaning_log.json", "cleaning_log.md")
 
@@ -444,6 +447,7 @@ def clean_export(raw_path: str | Path, output_dir: str | Path | None = None,
                       if derived.municipality_question else None)
     hide = {derived.municipality_question} if derived.municipality_question else set()
     log = build_log(raw_path, info, report, processed, corrections, municipalities, hide)
+    processed = processed.drop(columns=[c for c in IDENTIFYING_COLUMNS if c in processed])
     dictionary = data_dictionary(processed, codebook, derived)
     outputs = atomic_io.publish_files(output_dir, _writers(processed, dictionary, log))
     return CleaningResult(processed, report, info, log, dictionary, outputs)

@@ -13,7 +13,6 @@ import pandas.testing as pdt
 import pytest
 from conftest import (
     CORPUS,
-    REAL_CODEBOOK,
     REFERENCE_CSV,
     SUFFIX,
     valid_export,
@@ -182,6 +181,9 @@ def test_clean_export_writes_all_outputs(tmp_path, output_dir, codebook, derived
     assert sorted(p.name for p in output_dir.iterdir()) == sorted([*OUTPUT_FILES, ".gitkeep"])
     parquet = pd.read_parquet(output_dir / "respondents.parquet")
     assert len(parquet) == 10 and parquet["q04"].cat.ordered
+    # municipality identity stays in the cleaning step; only its traits travel on
+    assert not {"gemeentecodes", "inwoners"} & set(parquet.columns)
+    assert {"grootteklasse", "grootteklasse_grof", "provincie"} <= set(parquet.columns)
     log = json.loads((output_dir / "cleaning_log.json").read_text(encoding="utf-8"))
     assert (log["rijen_in"], log["rijen_uit"]) == (10, 10)
     assert log["gemeenten"]["respondenten_gekoppeld"] == 10
@@ -315,11 +317,6 @@ def test_no_planted_personal_datum_survives(tmp_path, output_dir, codebook, deri
 
 # --- real codebook and CLI ------------------------------------------------------------------
 
-needs_real_codebook = pytest.mark.skipif(not REAL_CODEBOOK.exists(),
-                                         reason="references/codebook.yaml not written yet")
-
-
-@needs_real_codebook
 def test_real_codebook_export_cleans_and_round_trips(tmp_path):
     codebook = load_codebook()
     derived = load_derived(codebook)
@@ -336,7 +333,6 @@ def test_real_codebook_export_cleans_and_round_trips(tmp_path):
     pdt.assert_frame_equal(to_raw(out, codebook, derived), comparable(frame, codebook, derived))
 
 
-@needs_real_codebook
 def test_cli_exit_codes(tmp_path, capsys):
     codebook = load_codebook()
     raw = write_export(valid_export(codebook, n=5, seed=3), tmp_path / "x.csv", "csv-utf8")
