@@ -18,7 +18,6 @@ import tempfile
 import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import matplotlib as mpl
@@ -32,6 +31,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from ido_analysis.codebook import Option, Question
+from ido_analysis.formatting import fmt_count, fmt_percent
 
 FONT = "DejaVu Sans"
 FIG_WIDTH = 6.5  # inches: the text width of an A4 report page
@@ -114,33 +114,17 @@ def house_style() -> Iterator[None]:
 
 # --- Dutch number formatting -------------------------------------------------------------
 
-def round_half_up(value: float, decimals: int = 0) -> Decimal:
-    """Round like the report does (0.5 away from zero), not banker's rounding."""
-    quantum = Decimal(1).scaleb(-decimals)
-    return Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
-
-
-def format_percent(value: float, decimals: int = 0) -> str:
-    """Dutch percentage: ``43%``, ``4,5%`` (decimal comma, no space before %)."""
-    return f"{round_half_up(value, decimals)}%".replace(".", ",")
-
-
-def format_count(value: int) -> str:
-    """Dutch integer: thousands separated by a full stop (``1.234``)."""
-    return f"{int(value):,}".replace(",", ".")
-
-
 def value_label(percent: float, count: int) -> str:
     """Bar label: ``43% (20)``."""
-    return f"{format_percent(percent)} ({format_count(count)})"
+    return f"{fmt_percent(percent)} ({fmt_count(count)})"
 
 
 def _percent_tick(x: float, _pos: int | None = None) -> str:
-    return format_percent(abs(x))
+    return fmt_percent(abs(x))
 
 
 def _confidence_text(confidence: float) -> str:
-    pct = format_percent(100 * confidence, 1).replace(",0%", "%")
+    pct = fmt_percent(100 * confidence, 1).replace(",0%", "%")
     return f"lijnen: {pct}-betrouwbaarheidsinterval"
 
 
@@ -283,7 +267,7 @@ def _legend_columns(widths: Sequence[int]) -> int:
 
 def _segment_label(ax: Axes, left: float, width: float, y: float, colour: str) -> None:
     if width >= MIN_SEGMENT_LABEL:
-        ax.text(left + width / 2, y, format_percent(width), ha="center", va="center",
+        ax.text(left + width / 2, y, fmt_percent(width), ha="center", va="center",
                 fontsize=8, color=_text_colour(colour))
 
 
@@ -482,7 +466,7 @@ def _draw_nonsubstantive(ax: Axes, splits: list[ScaleSplit], rows: list[pd.DataF
             ax.barh(y, pct[opt.code], left=left, height=0.6, color=colours[opt.code],
                     edgecolor="white", linewidth=0.6)
             left += pct[opt.code]
-        ax.text(left + 1, y, format_percent(left), va="center", ha="left", fontsize=8)
+        ax.text(left + 1, y, fmt_percent(left), va="center", ha="left", fontsize=8)
         top = max(top, left)
     ax.set_xlim(0, max(20.0, top * 1.6))
     ax.set_xticks([])

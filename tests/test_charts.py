@@ -17,6 +17,7 @@ from matplotlib.text import Annotation
 from ido_analysis import charts
 from ido_analysis.charts import SUPPRESSED_HATCH
 from ido_analysis.codebook import Option, Question, Routing
+from ido_analysis.formatting import fmt_count, fmt_percent
 
 SATISFACTION = ["Zeer tevreden", "Enigszins tevreden", "Neutraal", "Enigszins ontevreden",
                 "Zeer ontevreden", "Weet ik niet"]
@@ -93,12 +94,12 @@ def tick_labels(ax) -> list[str]:
     (100 * 20 / 47, 0, "43%"),
 ])
 def test_format_percent_is_dutch_and_rounds_half_up(value, decimals, expected) -> None:
-    assert charts.format_percent(value, decimals) == expected
+    assert fmt_percent(value, decimals) == expected
 
 
 def test_value_label_and_count_format() -> None:
     assert charts.value_label(100 * 20 / 47, 20) == "43% (20)"
-    assert charts.format_count(1234) == "1.234"
+    assert fmt_count(1234) == "1.234"
 
 
 # --------------------------------------------------------------------------- bar_chart
