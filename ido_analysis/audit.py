@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -33,6 +34,7 @@ import pandas as pd
 from ido_analysis.codebook import Codebook, Question
 from ido_analysis.formatting import fmt_number, is_missing
 from ido_analysis.formatting import round_half_up as round_decimal
+from ido_analysis.io import write_text_atomic
 from ido_analysis.register import consistency, implied_count, inconsistencies, round_half_up
 from ido_analysis.tables import answered_mask, question_table
 
@@ -91,15 +93,20 @@ def _pct(count: int, base: int, decimals: int = 0) -> str:
     return f"{fmt_number(100 * count / base, decimals)}%" if base else "–"
 
 
-def _fraction_text(count: Any, base: Any, percent: Any = None, decimals: int = 1) -> str:
-    """``"12 van 47 (25,5%)"``; the printed percent instead of a computed one when given."""
-    if is_missing(count):
-        return f"{fmt_number(percent)}% van {base}" if not is_missing(base) else ""
+def _fraction_text(count: Any, base: Any, decimals: int = 1) -> str:
+    """Recomputed figure: ``"12 van 47 (25,5%)"``."""
     if is_missing(base):
         return str(int(count))
-    shown = (f"{fmt_number(percent)}%" if not is_missing(percent)
-             else _pct(int(count), int(base), decimals))
-    return f"{int(count)} van {int(base)} ({shown})"
+    return f"{int(count)} van {int(base)} ({_pct(int(count), int(base), decimals)})"
+
+
+def _printed_text(count: Any, base: Any, percent: Any) -> str:
+    """Printed figure, only what the report prints: ``"12 van 47 (25%)"``, ``"38% van 47"``,
+    ``"24 van 47"``."""
+    if is_missing(count):
+        return f"{fmt_number(percent)}% van {base}" if not is_missing(base) else ""
+    text = str(int(count)) if is_missing(base) else f"{int(count)} van {int(base)}"
+    return text if is_missing(percent) else f"{text} ({fmt_number(percent)}%)"
 
 
 def _options_text(codes: list[str]) -> str:
@@ -116,10 +123,7 @@ def published_text(row: dict) -> str:
         return f"{word} gekozen: {_options_text(str(row['option']).split(';'))}"
     if kind == "mean_selected":
         return f"gemiddeld {fmt_number(row['value'], _decimals(row['value']))} gekozen"
-    if is_missing(row["percent"]) and is_missing(row["base"]):
-        text = "" if is_missing(row["count"]) else str(int(row["count"]))
-    else:
-        text = _fraction_text(row["count"], row["base"], row["percent"])
+    text = _printed_text(row["count"], row["base"], row["percent"])
     if kind == "n_selected":
         text += f"; {row['low']} t/m {row['high']} gekozen"
     if kind == "coded_open":
@@ -192,7 +196,10 @@ def _mean_selected(ctx: _Context, row: dict) -> Recomputed:
 
 def _ranking(ctx: _Context, row: dict) -> Recomputed:
     question = _question(ctx, row)
-    substantive = {o.code for o in question.options if not (o.other or o.nonsubstantive)}
+    # A ranking compares the listed items: "Anders", "Weet ik niet" and exclusive
+    # "none of these" options are not items.
+    substantive = {o.code for o in question.options
+                   if not (o.other or o.nonsubstantive or o.exclusive)}
     table = ctx.table(question)
     table = table[table["option"].isin(substantive)]
     extreme = table["count"].max() if row["measure"] == "most" else table["count"].min()
@@ -287,7 +294,8 @@ def _percent_problem(row: dict, rec: Recomputed, implied: Any) -> tuple[str | No
     if round_half_up(Fraction(100 * rec.count, rec.base)) != printed:
         return f"percentage {fmt_number(exact, 1)}% in plaats van {fmt_number(printed)}%", ""
     if is_missing(row["count"]):
-        return None, f"alleen percentage gedrukt; {fmt_number(printed)}% van {rec.base} = {rec.count}"
+        return None, (f"alleen percentage gedrukt; {fmt_number(printed)}% van {rec.base} = "
+                      f"{rec.count}")
     return None, ""
 
 
@@ -303,7 +311,9 @@ def inconsistency_text(flaw: dict, recomputed_base: int | None = None) -> str:
     claim = (f"{used} van {base} is {fmt_number(flaw['computed_percent'], 1)}% en wordt "
              f"{flaw['rounded_percent']}%, niet {fmt_number(flaw['percent'])}%")
     if is_missing(flaw["count"]):
-        return f"Hetzelfde cijfer staat elders als {used} van {base}: {claim}."
+        return (f"Hetzelfde cijfer staat elders als {used} van {base}; dat is "
+                f"{fmt_number(flaw['computed_percent'], 1)}% en wordt {flaw['rounded_percent']}%, "
+                f"niet {fmt_number(flaw['percent'])}%.")
     return claim[0].upper() + claim[1:] + "."
 
 
@@ -335,9 +345,17 @@ def _coded_counts(df: pd.DataFrame, codeframe: Any) -> tuple[dict | None, str | 
     try:
         frame = codeframe if codeframe is not None else cf_module.load_codeframe()
         counts = cf_module.coded_counts(df, frame)
-    except (AttributeError, FileNotFoundError) as exc:
+    except (AttributeError, FileNotFoundError, ValueError) as exc:
         return None, f"het codeerschema is niet beschikbaar ({type(exc).__name__})."
-    return _as_mapping(counts), None
+    mapping = _as_mapping(counts)
+    columns = {column for column, _ in mapping}
+    if columns and not any(_has_text(df[c]) for c in columns if c in df.columns):
+        return None, "de dataset bevat in geen van de gecodeerde kolommen open antwoorden."
+    return mapping, None
+
+
+def _has_text(texts: pd.Series) -> bool:
+    return bool(texts.astype("string").str.strip().fillna("").ne("").any())
 
 
 def _as_mapping(counts: Any) -> dict[tuple[str, str], int]:
@@ -411,8 +429,8 @@ def summary(audit_table: pd.DataFrame) -> pd.DataFrame:
 
 def report_inconsistencies(audit_table: pd.DataFrame) -> pd.DataFrame:
     """Rows whose printed figures do not add up (``consistent`` False), whatever the status."""
-    flagged = audit_table["consistent"].fillna(False).astype(bool)
-    return audit_table[flagged].reset_index(drop=True)
+    flagged = audit_table["consistent"].astype("boolean").eq(False).fillna(False)
+    return audit_table[flagged.to_numpy(dtype=bool)].reset_index(drop=True)
 
 
 def display_audit(audit_table: pd.DataFrame) -> pd.DataFrame:
@@ -424,3 +442,64 @@ def display_audit(audit_table: pd.DataFrame) -> pd.DataFrame:
 def display_summary(summary_table: pd.DataFrame) -> pd.DataFrame:
     """``summary`` with Dutch headers."""
     return summary_table.rename(columns={"status": "Status", "count": "Aantal cijfers"})
+
+
+def display_inconsistencies(audit_table: pd.DataFrame) -> pd.DataFrame:
+    """``report_inconsistencies`` for reading: number, section, quote, figures, explanation."""
+    headers = {"id": "Nr.", "section": "Paragraaf", "quote": "Citaat uit het rapport",
+               "published": "Gepubliceerd", "recomputed": "Herberekend",
+               "explanation": "Toelichting"}
+    return report_inconsistencies(audit_table)[list(headers)].rename(columns=headers)
+
+
+def uncheckable_reasons(audit_table: pd.DataFrame) -> pd.DataFrame:
+    """Why figures could not be checked: one row per explanation with the count and the ids."""
+    rows = audit_table[audit_table["status"] == UNCHECKABLE]
+    grouped = rows.groupby("explanation", sort=False)["id"]
+    return pd.DataFrame({
+        "Reden": list(grouped.groups),
+        "Aantal cijfers": [len(ids) for _, ids in grouped],
+        "Nrs.": [", ".join(ids) for _, ids in grouped],
+    })
+
+
+def conclusion_text(audit_table: pd.DataFrame, synthetic: bool) -> str:
+    """Dutch paragraph (markdown) on what the audit shows, for synthetic or real data."""
+    n = summary(audit_table).set_index("status")["count"]
+    totals = (f"Van de {n['totaal']} cijfers in het register zijn er **{n[REPRODUCED]} "
+              f"gereproduceerd**, bevatten **{n[INCONSISTENT]} een inconsistentie in het "
+              f"rapport**, zijn **{n[UNCHECKABLE]} niet controleerbaar** en wijken er "
+              f"**{n[DEVIATION]} af**.")
+    if synthetic:
+        meaning = (
+            "Deze data zijn synthetisch: ze zijn uit het gepubliceerde rapport gereconstrueerd en "
+            "reproduceren de gedrukte aantallen dus per constructie. Op deze data controleert de "
+            "audit daarom de pijplijn (codeboek, opschoning, tabelfuncties en codeerschema), niet "
+            "het rapport. "
+            + ("Geen enkel herberekend cijfer wijkt af." if n[DEVIATION] == 0 else
+               f"{n[DEVIATION]} herberekende cijfers wijken af: dat wijst op een fout in de "
+               "pijplijn of in de reconstructie.")
+            + " Op de echte export van de enquête controleert dezelfde audit het rapport: een "
+            "afwijking is daar een bevinding over een gepubliceerd cijfer."
+        )
+    else:
+        meaning = (
+            "Deze data zijn de export van de enquête. Een afwijking betekent dat de antwoorden "
+            "een ander cijfer opleveren dan het rapport drukt; zulke cijfers verdienen een "
+            "nadere toelichting van de opstellers."
+        )
+    flaws = ("De inconsistenties staan los van de data: daar passen de gedrukte percentages of "
+             "de basis in een bijschrift niet bij de gedrukte aantallen. De reconstructie volgt "
+             "dan de aantallen en de routering van de vragenlijst.")
+    return "\n\n".join((totals, meaning, flaws))
+
+
+def audit_csv_text(audit_table: pd.DataFrame) -> str:
+    """``audit.csv`` content: every column of ``AUDIT_COLUMNS``, UTF-8 text with LF endings."""
+    return audit_table[AUDIT_COLUMNS].to_csv(index=False, lineterminator="\n")
+
+
+def write_audit(audit_table: pd.DataFrame, output_dir: str | Path) -> Path:
+    """Write ``output_dir/tables/audit.csv`` atomically; return its path."""
+    return write_text_atomic(Path(output_dir) / "tables" / "audit.csv",
+                             audit_csv_text(audit_table))

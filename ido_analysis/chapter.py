@@ -221,27 +221,30 @@ def _n_selected(df: pd.DataFrame, question: Question, low: int, high: int) -> tu
     return int(((n >= low) & (n <= high)).sum()), int(answered.sum())
 
 
+def _municipalities(n: int) -> str:
+    return f"{fmt_count(n)} {'gemeente' if n == 1 else 'gemeenten'}"
+
+
 def _printed(count: Any, percent: Any) -> str:
     has_count, has_pct = not pd.isna(count), not pd.isna(percent)
     if has_count and has_pct:
-        return f"{fmt_count(int(count))} gemeenten ({fmt_percent(percent)})"
-    return f"{fmt_count(int(count))} gemeenten" if has_count else fmt_percent(percent)
+        return f"{_municipalities(int(count))} ({fmt_percent(percent)})"
+    return _municipalities(int(count)) if has_count else fmt_percent(percent)
 
 
 def _verdict(count: Any, percent: Any, recount: int, base: int) -> str:
     exact = 100 * recount / base if base else math.nan
-    shown = fmt_number(exact, 0)
     if not pd.isna(count) and int(count) != recount:
         return f"het herberekende aantal wijkt af ({fmt_count(recount)} in plaats van " \
                f"{fmt_count(int(count))})"
-    if pd.isna(percent) or shown == fmt_number(percent, 0):
+    if pd.isna(percent) or fmt_percent(exact) == fmt_percent(percent):
         return "komt overeen"
-    if abs(float(percent) - exact) < 1:
-        direction = "beneden" if float(percent) < exact else "boven"
-        return f"het rapport rondt hier af naar {direction}"
     implied = round(float(percent) * base / 100)
+    if abs(float(percent) - exact) < 1 or implied == recount:
+        return (f"het rapport rondt {fmt_percent(exact, 1)} af op {fmt_percent(percent)} "
+                f"(gebruikelijk afgerond: {fmt_percent(exact)})")
     return (f"het gedrukte percentage past niet bij dit aantal ({fmt_percent(percent)} van "
-            f"{fmt_count(base)} zou {fmt_count(implied)} gemeenten zijn)")
+            f"{fmt_count(base)} zou {_municipalities(implied)} zijn)")
 
 
 def published_comparison(df: pd.DataFrame, cb: Codebook, register: pd.DataFrame,
@@ -251,7 +254,7 @@ def published_comparison(df: pd.DataFrame, cb: Codebook, register: pd.DataFrame,
     Supports the kinds ``option_count`` (options joined by ';' mean "any of these") and
     ``n_selected``; other kinds raise ``ValueError`` (they belong in the audit notebook).
     Example: "Het rapport (F010) noemt 12 gemeenten (25%); herberekend: 12 van 47 = 26% — het
-    rapport rondt hier af naar beneden."
+    rapport rondt 25,5% af op 25% (gebruikelijk afgerond: 26%)."
     """
     rows = register.set_index("id")
     lines = []

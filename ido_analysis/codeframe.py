@@ -90,8 +90,9 @@ def parse_codeframe(raw: Any, source: str = "<codeframe>") -> Codeframe:
     """Validate an already parsed codeframe mapping; see ``load_codeframe``."""
     problems: list[str] = []
     if not isinstance(raw, dict):
-        raise CodeframeError(f"{source}: expected a mapping with 'themes', got {type(raw).__name__}")
-    for key in sorted(set(raw) - _TOP_KEYS):
+        kind = type(raw).__name__
+        raise CodeframeError(f"{source}: expected a mapping with 'themes', got {kind}")
+    for key in sorted(set(raw) - _TOP_KEYS, key=str):
         problems.append(f"unknown top-level key {key!r}")
     items = raw.get("themes")
     if not isinstance(items, list) or not items:
@@ -174,3 +175,20 @@ def coded_counts(frame: pd.DataFrame, codeframe: Codeframe) -> pd.DataFrame:
             rows.append((column, theme.id, theme.label, int(coded[theme.id].sum())))
     out = pd.DataFrame(rows, columns=COUNT_COLUMNS)
     return out.astype({"column": "str", "theme": "str", "label": "str", "count": "int64"})
+
+
+def theme_counts(
+    frame: pd.DataFrame, column: str, codeframe: Codeframe | None = None
+) -> pd.DataFrame:
+    """Report table of one open column: Dutch columns ``Thema`` (label) and ``Aantal`` (texts
+    coded with it), one row per applicable theme; ``attrs['n_texts']`` = non-empty texts.
+
+    ``codeframe`` defaults to ``load_codeframe()``. A column without themes gives no rows.
+    """
+    codeframe = codeframe if codeframe is not None else load_codeframe()
+    coded = code_column(frame[column], column, codeframe)
+    out = pd.DataFrame({"Thema": [t.label for t in codeframe.for_column(column)],
+                        "Aantal": [int(coded[t.id].sum()) for t in codeframe.for_column(column)]})
+    out = out.astype({"Thema": "str", "Aantal": "int64"})
+    out.attrs["n_texts"] = int(sum(bool(str(v).strip()) for v in frame[column].dropna()))
+    return out

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from IPython.display import Image, Markdown, display
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
@@ -35,15 +36,17 @@ from ido_analysis.charts import (
     FIG_WIDTH,
     NEUTRAL_COLOUR,
     house_style,
+    save_figure,
+    stacked_group_chart,
 )
 from ido_analysis.clean import Derived, load_derived
 from ido_analysis.codebook import Codebook, Option, Question
-from ido_analysis.crosstab import CrosstabResult, crosstab
+from ido_analysis.crosstab import CrosstabResult, crosstab, display_crosstab
 from ido_analysis.disclosure import MIN_CELL
 from ido_analysis.formatting import fmt_count, fmt_number, fmt_p, fmt_percent
-from ido_analysis.stats import DEFAULT_RESAMPLES, DEFAULT_SEED, TestResult
+from ido_analysis.stats import DEFAULT_RESAMPLES, DEFAULT_SEED, TestResult, interpret
 from ido_analysis.tables import Weights, question_table
-from ido_analysis.weights import representativeness
+from ido_analysis.weights import representativeness, representativeness_test
 
 CSV_COLUMNS = ["group_var", "group", "question", "option", "label", "count", "base",
                "col_percent", "suppressed"]
@@ -274,3 +277,77 @@ def weighting_effect(df: pd.DataFrame, items: Sequence[tuple[Question, str]],
                      "Gewogen": fmt_percent(weighted["percent"]),
                      "Effectieve n (gewogen)": fmt_number(weighted["n_eff"], 1)})
     return pd.DataFrame(rows)
+
+
+def weights_by_stratum(df: pd.DataFrame, stratum_col: str, weights: pd.Series) -> pd.DataFrame:
+    """Respondents and post-stratification weight per stratum (Dutch display)."""
+    frame = pd.DataFrame({"stratum": df[stratum_col], "w": weights.reindex(df.index)})
+    per = frame.groupby("stratum", observed=True, sort=True)["w"].agg(["size", "first"])
+    return pd.DataFrame({"Groep": [str(s) for s in per.index],
+                         "Respondenten": [fmt_count(n) for n in per["size"]],
+                         "Gewicht": [fmt_number(w, 2) for w in per["first"]]})
+
+
+# --- presenting in a notebook ----------------------------------------------------------------
+
+FIGURE_DISPLAY_WIDTH = 650  # pixels in the notebook and the HTML report
+
+
+def figure_image(fig: Figure, path: str | Path) -> Image:
+    """Save ``fig`` (``charts.save_figure``) and return the PNG as a displayable image."""
+    saved = save_figure(fig, path)
+    return Image(data=saved.read_bytes(), format="png", width=FIGURE_DISPLAY_WIDTH)
+
+
+def present(result: CrosstabResult, question: Question, output_dir: str | Path) -> None:
+    """Display a cross-tab in a notebook: wide table, 100 % chart (single/scale) or the
+    per-option tests (multiple/grid), and the Dutch interpretation with merge notes.
+
+    Writes the CSV (``write_crosstab``) and the chart to
+    ``<output_dir>/figures/kruistabel_<question>_<group_var>.png``.
+    """
+    path = write_crosstab(result, output_dir)
+    group_var = str(result.table["group_var"].iloc[0])
+    group_label = GROUP_VAR_LABELS.get(group_var, group_var)
+    display(display_crosstab(result.table))
+    if question.type in ("single", "scale"):
+        fig = stacked_group_chart(result.table, question, group_label=group_label)
+        display(figure_image(fig, Path(output_dir) / "figures" / f"{path.stem}.png"))
+    else:
+        display(overview_of_tests({(question.id, group_var): result},
+                                  {question.id: question}).drop(columns=["Rangtoets",
+                                                                         "p (rang)"]))
+    display(Markdown(_notes(result)))
+
+
+def _notes(result: CrosstabResult) -> str:
+    notes = [result.sentence]
+    merged = sorted({new for old, new in result.groups.items() if old != new})
+    if merged:
+        notes.append("Samengevoegd wegens te weinig respondenten: "
+                     + "; ".join(f"'{m}'" for m in merged) + ".")
+    if result.table["suppressed"].any():
+        notes.append("Een x betekent: onderdrukt, omdat de cel 1 tot 4 respondenten telt of "
+                     "anders uit de andere cellen en totalen af te leiden is.")
+    if result.excluded:
+        notes.append(f"{fmt_count(result.excluded)} respondent(en) zonder groepsgegeven "
+                     "zijn niet meegeteld.")
+    return " ".join(notes)
+
+
+def present_representativeness(df: pd.DataFrame, reference: pd.DataFrame, by: str,
+                               output_dir: str | Path,
+                               seed: int | None = DEFAULT_SEED) -> pd.DataFrame:
+    """Display table, chart and goodness-of-fit sentence for ``by``; write the CSV and PNG.
+
+    Returns the table (``representativeness_table``).
+    """
+    label = GROUP_VAR_LABELS.get(by, by)
+    table = representativeness_table(df, reference, by)
+    write_representativeness(table, output_dir)
+    display(display_representativeness(table, label[:1].upper() + label[1:]))
+    fig = representativeness_chart(table, "Respondenten en alle gemeenten", label)
+    display(figure_image(fig, Path(output_dir) / "figures" / f"representativiteit_{by}.png"))
+    test = representativeness_test(table[table["stratum"] != TOTAL_LABEL], seed=seed)
+    display(Markdown(interpret(test)))
+    return table

@@ -431,28 +431,46 @@ def assign_open_answers(
     """Place each open column's texts on eligible respondents (seeded order).
 
     An "Anders, namelijk" text column must receive exactly one text per respondent who chose
-    the option; other columns receive as many texts as the assumptions list.
+    the option; other columns receive as many texts as the assumptions list. An item with
+    ``when: [codes]`` only fits a respondent who chose one of those options of the question the
+    column belongs to (an explanation of "Goed" goes to someone who answered "Goed"); those
+    items are placed first.
     """
     n = len(next(iter(answers.values())))
     out: dict[str, list[str]] = {}
-    for column, texts in spec.items():
-        mask = _eligible(codebook, answers, column)
-        eligible = np.flatnonzero(mask)
-        texts = [t["text"] if isinstance(t, dict) else str(t) for t in texts]
-        if column.endswith("_tekst") and len(texts) != len(eligible):
+    for column, items in spec.items():
+        eligible = np.flatnonzero(_eligible(codebook, answers, column))
+        if column.endswith("_tekst") and len(items) != len(eligible):
             raise GenerationError(
                 f"{column}: {len(eligible)} respondents chose the option, "
-                f"but the assumptions give {len(texts)} texts"
+                f"but the assumptions give {len(items)} texts"
             )
-        if len(texts) > len(eligible):
+        if len(items) > len(eligible):
             raise GenerationError(
-                f"{column}: {len(texts)} texts for only {len(eligible)} eligible respondents"
+                f"{column}: {len(items)} texts for only {len(eligible)} eligible respondents"
             )
+        order = [int(i) for i in rng.permutation(eligible)]
+        items = [t if isinstance(t, dict) else {"text": str(t)} for t in items]
         column_values = [""] * n
-        for i, text in zip(rng.permutation(eligible), texts, strict=False):
-            column_values[int(i)] = text
+        for item in sorted(items, key=lambda t: "when" not in t):
+            fits = _fitting(codebook, answers, column, item.get("when"))
+            pick = next((i for i in order if fits[i]), None)
+            if pick is None:
+                raise GenerationError(f"{column}: no unused respondent fits {item['text']!r}")
+            order.remove(pick)
+            column_values[pick] = item["text"]
         out[column] = column_values
     return out
+
+
+def _fitting(codebook: Codebook, answers: dict[str, np.ndarray], column: str,
+             when: list[str] | None) -> np.ndarray:
+    """Respondents whose answer to the column's own question is one of ``when`` (all if None)."""
+    n = len(next(iter(answers.values())))
+    if not when:
+        return np.ones(n, dtype=bool)
+    owner = next(q for q in codebook if column == q.id or column in q.raw_columns())
+    return answers[owner.id][:, [owner.codes.index(c) for c in when]].sum(axis=1) > 0
 
 
 def contact_details(

@@ -199,3 +199,17 @@ def test_assumptions_file_is_the_only_source_of_fills():
         for code in (k for k in spec if k != "reason"):
             for c in str(code).split(";"):
                 CODEBOOK[qid].option(c)
+
+
+def test_open_answers_sit_next_to_the_answer_they_explain(rows):
+    """An item with `when: [codes]` lands on a respondent who chose one of those options."""
+    checked = 0
+    for column, items in ASSUMPTIONS["open_answers"].items():
+        owner = next(q for q in CODEBOOK if column == q.id or column in q.raw_columns())
+        for item in items:
+            if isinstance(item, dict) and item.get("when"):
+                holders = [r for r in rows if r[column] == item["text"]]
+                assert len(holders) == 1, (column, item["text"])
+                assert any(chose(holders[0], owner.id, c) for c in item["when"]), item["text"]
+                checked += 1
+    assert checked >= 10
