@@ -17,6 +17,7 @@ from ido_analysis.privacy import deidentify, deidentify_series
     ("Tel 0201234567", "Tel [telefoon]"),
     ("Tel 020-1234567", "Tel [telefoon]"),
     ("Tel +31 (0)20 123 4567", "Tel [telefoon]"),
+    ("Bel 030 - 123 45 67 na 14 uur", "Bel [telefoon] na 14 uur"),
     ("Tel 0031 20 1234567", "Tel [telefoon]"),
     ("Tel (020) 123 45 67", "Tel [telefoon]"),
     ("Mijn naam is Jan de Vries.", "Mijn naam is [naam]."),
@@ -36,6 +37,7 @@ def test_planted_personal_data_is_masked(text, expected):
     "Het Taalhuis en de Bibliotheek Rivierenland werken samen in Súdwest-Fryslân.",
     "Bel mij gerust, ik werk maandag tot donderdag.",
     "4 tot 6 keer per jaar",
+    "tussen 2024 - 2025 kwamen 12 34 56 bezoekers",
 ])
 def test_ordinary_text_is_kept(text):
     assert deidentify(text) == text
