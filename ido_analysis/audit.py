@@ -46,15 +46,10 @@ STATUSES = (REPRODUCED, INCONSISTENT, UNCHECKABLE, DEVIATION)
 APPROX_TOLERANCE = 5.0  # percentage points, for approximate figures only
 
 AUDIT_COLUMNS = [
-    "id", "section", "question", "option", "kind", "quote", "published", "recomputed",
+    "id", "section", "question", "option", "kind", "theme", "quote", "published", "recomputed",
     "status", "explanation", "count_published", "percent_published", "base_published",
     "count_recomputed", "base_recomputed", "percent_recomputed", "consistent",
 ]
-DISPLAY_HEADERS = {
-    "id": "Nr.", "section": "Paragraaf", "question": "Vraag", "option": "Optie",
-    "published": "Gepubliceerd", "recomputed": "Herberekend", "status": "Status",
-    "explanation": "Toelichting",
-}
 
 
 @dataclass(frozen=True)
@@ -127,8 +122,12 @@ def published_text(row: dict) -> str:
     if kind == "n_selected":
         text += f"; {row['low']} t/m {row['high']} gekozen"
     if kind == "coded_open":
-        text += f"; thema {row['theme']}"
+        text += f"; thema: {_theme_text(row['theme'])}"
     return text
+
+
+def _theme_text(theme: Any) -> str:
+    return str(theme).replace("_", " ")
 
 
 def _decimals(value: Any) -> int:
@@ -228,7 +227,7 @@ def _coded_open(ctx: _Context, row: dict) -> Recomputed:
     elif parent is not None and parent.asked_if is None:
         base = len(ctx.df)
     text = _fraction_text(count, base) if base is not None else str(count)
-    return Recomputed(count, base, f"{text}; thema {row['theme']}")
+    return Recomputed(count, base, f"{text}; thema: {_theme_text(row['theme'])}")
 
 
 def _other(ctx: _Context, row: dict) -> Recomputed:
@@ -405,7 +404,8 @@ def _audit_row(row: dict, rec: Recomputed, flag: bool | None, status: str,
         "id": row["id"], "section": row["section"],
         "question": "" if is_missing(row["question"]) else row["question"],
         "option": "" if is_missing(row["option"]) else row["option"],
-        "kind": row["kind"], "quote": row["quote"], "published": published_text(row),
+        "kind": row["kind"], "theme": "" if is_missing(row["theme"]) else row["theme"],
+        "quote": row["quote"], "published": published_text(row),
         "recomputed": rec.text, "status": status, "explanation": explanation,
         "count_published": row["count"], "percent_published": row["percent"],
         "base_published": row["base"], "count_recomputed": rec.count,
@@ -433,23 +433,40 @@ def report_inconsistencies(audit_table: pd.DataFrame) -> pd.DataFrame:
     return audit_table[flagged.to_numpy(dtype=bool)].reset_index(drop=True)
 
 
+def _question_text(table: pd.DataFrame) -> pd.Series:
+    return (table["question"] + " " + table["option"]).str.strip()
+
+
 def display_audit(audit_table: pd.DataFrame) -> pd.DataFrame:
-    """Dutch headers, the columns a reviewer reads (``DISPLAY_HEADERS``)."""
-    out = audit_table[list(DISPLAY_HEADERS)].rename(columns=DISPLAY_HEADERS)
-    return out.reset_index(drop=True)
+    """The full audit for reading: index 'Nr.'; Paragraaf, Vraag (id and option), Gepubliceerd,
+    Herberekend, Status. Explanations are in ``display_explanations``."""
+    out = pd.DataFrame({
+        "Nr.": audit_table["id"], "Paragraaf": audit_table["section"],
+        "Vraag": _question_text(audit_table), "Gepubliceerd": audit_table["published"],
+        "Herberekend": audit_table["recomputed"], "Status": audit_table["status"],
+    })
+    return out.set_index("Nr.")
+
+
+def display_explanations(audit_table: pd.DataFrame) -> pd.DataFrame:
+    """Rows with an explanation: index 'Nr.', columns Status and Toelichting."""
+    rows = audit_table[audit_table["explanation"] != ""]
+    return pd.DataFrame({"Nr.": rows["id"], "Status": rows["status"],
+                         "Toelichting": rows["explanation"]}).set_index("Nr.")
 
 
 def display_summary(summary_table: pd.DataFrame) -> pd.DataFrame:
-    """``summary`` with Dutch headers."""
-    return summary_table.rename(columns={"status": "Status", "count": "Aantal cijfers"})
+    """``summary`` with Dutch headers, indexed by status."""
+    out = summary_table.rename(columns={"status": "Status", "count": "Aantal cijfers"})
+    return out.set_index("Status")
 
 
 def display_inconsistencies(audit_table: pd.DataFrame) -> pd.DataFrame:
-    """``report_inconsistencies`` for reading: number, section, quote, figures, explanation."""
-    headers = {"id": "Nr.", "section": "Paragraaf", "quote": "Citaat uit het rapport",
-               "published": "Gepubliceerd", "recomputed": "Herberekend",
-               "explanation": "Toelichting"}
-    return report_inconsistencies(audit_table)[list(headers)].rename(columns=headers)
+    """``report_inconsistencies`` for reading: index 'Nr.'; section, quote, explanation."""
+    rows = report_inconsistencies(audit_table)
+    return pd.DataFrame({"Nr.": rows["id"], "Paragraaf": rows["section"],
+                         "Citaat uit het rapport": rows["quote"],
+                         "Toelichting": rows["explanation"]}).set_index("Nr.")
 
 
 def uncheckable_reasons(audit_table: pd.DataFrame) -> pd.DataFrame:
@@ -460,7 +477,7 @@ def uncheckable_reasons(audit_table: pd.DataFrame) -> pd.DataFrame:
         "Reden": list(grouped.groups),
         "Aantal cijfers": [len(ids) for _, ids in grouped],
         "Nrs.": [", ".join(ids) for _, ids in grouped],
-    })
+    }).set_index("Reden")
 
 
 def conclusion_text(audit_table: pd.DataFrame, synthetic: bool) -> str:

@@ -11,22 +11,24 @@ generic and driven by the codebook and the published-figures register:
   finite-population correction.
 - ``published_comparison``: the report's printed figures beside the recomputed ones.
 - ``composition``: respondents against the 342 municipalities by a reference grouping.
-- ``show_coded``: counts of coded open answers (codeframe), when the codeframe is available.
+- ``show_coded``: counts of coded open answers (``ido_analysis.codeframe``).
 """
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import Image, Markdown, display
 from matplotlib.figure import Figure
 
 from ido_analysis import charts, tables
 from ido_analysis.codebook import Codebook, Question
+from ido_analysis.codeframe import theme_counts
 from ido_analysis.formatting import fmt_count, fmt_interval, fmt_number, fmt_percent
 from ido_analysis.reference import load_municipalities
 from ido_analysis.stats import wilson_interval
@@ -34,6 +36,7 @@ from ido_analysis.weights import population_counts, poststratification_weights
 
 WEIGHT_STRATUM = "grootteklasse_grof"
 CHART_KINDS = ("bar", "diverging")
+SCREEN_DPI = 150  # notebook/HTML/PDF display; the saved PNG has 300 dpi
 
 
 # --- Weights ---------------------------------------------------------------------------------
@@ -136,8 +139,13 @@ def write_table(table: pd.DataFrame, path: str | Path) -> Path:
 
 
 def _show_figure(fig: Figure, path: Path) -> None:
+    """Save at print resolution; show a lighter PNG (independent of the notebook backend)."""
     charts.save_figure(fig, path)
-    display(fig)
+    buffer = io.BytesIO()
+    with charts.house_style():
+        fig.savefig(buffer, format="png", dpi=SCREEN_DPI, metadata={"Software": None},
+                    facecolor="white")
+    display(Image(data=buffer.getvalue(), format="png"))
 
 
 def show_question(df: pd.DataFrame, question: Question, *, confidence: float = 0.95,
@@ -314,19 +322,20 @@ def composition(df: pd.DataFrame, reference: pd.DataFrame, by: str,
 
 # --- Coded open answers -----------------------------------------------------------------------
 
-def show_coded(df: pd.DataFrame, column: str) -> pd.DataFrame | None:
-    """Show the codeframe theme counts of one open-answer column, if the codeframe exists.
+def show_coded(df: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Show the codeframe theme counts of one open-answer column and return them.
 
-    Uses ``ido_analysis.codeframe.theme_counts(df, column)`` (a frame with Dutch columns);
-    without that module a short Dutch note is shown instead and None returned.
+    A sentence gives the number of non-empty answers; a column for which the codeframe has no
+    themes gets a note instead of an empty table.
     """
-    try:
-        from ido_analysis.codeframe import theme_counts  # noqa: PLC0415  (optional module)
-    except ImportError:
-        n = int(df[column].astype("string").str.strip().replace("", pd.NA).notna().sum())
-        display(Markdown(f"*{fmt_count(n)} open antwoorden; de codering met het codeerschema "
-                         "is nog niet beschikbaar.*"))
-        return None
     counts = theme_counts(df, column)
+    n = int(counts.attrs.get("n_texts", 0))
+    answers = f"{fmt_count(n)} open {'antwoord' if n == 1 else 'antwoorden'}"
+    if counts.empty:
+        display(Markdown(f"*{answers}; het codeerschema heeft voor deze "
+                         "vraag geen thema's.*"))
+        return counts
+    display(Markdown(f"{answers}, gecodeerd met het codeerschema (een "
+                     "antwoord kan onder meer dan één thema vallen):"))
     display(counts)
     return counts

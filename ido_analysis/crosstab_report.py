@@ -151,7 +151,7 @@ def write_crosstabs(results: Mapping[tuple[str, str], CrosstabResult],
 # --- test summaries ---------------------------------------------------------------------------
 
 def _overview_row(label: str, group_var: str, test: TestResult | None,
-              rank: TestResult | None = None) -> dict[str, str]:
+                  rank: TestResult | None = None) -> dict[str, str]:
     def value(t: TestResult | None, attr: str) -> str:
         if t is None or math.isnan(t.p_value):
             return "–"
@@ -167,16 +167,26 @@ def _overview_row(label: str, group_var: str, test: TestResult | None,
 
 
 def overview_of_tests(results: Mapping[tuple[str, str], CrosstabResult],
-                  questions: Mapping[str, Question]) -> pd.DataFrame:
-    """One row per test (per option for multiple/grid questions), Dutch column names."""
+                      questions: Mapping[str, Question],
+                      group_var: str | None = None) -> pd.DataFrame:
+    """One row per test (per option for multiple/grid questions), Dutch column names.
+
+    With ``group_var``: only that grouping, indexed by question label, without the grouping
+    and method-name columns (a narrow table for display).
+    """
     rows = []
-    for (qid, group_var), res in results.items():
+    for (qid, gv), res in results.items():
+        if group_var is not None and gv != group_var:
+            continue
         q = questions[qid]
         if res.test is not None:
-            rows.append(_overview_row(q.label, group_var, res.test, res.rank))
+            rows.append(_overview_row(q.label, gv, res.test, res.rank))
         for code, t in res.option_tests.items():
-            rows.append(_overview_row(f"{q.label}: {q.option(code).label}", group_var, t))
-    return pd.DataFrame(rows)
+            rows.append(_overview_row(f"{q.label}: {q.option(code).label}", gv, t))
+    table = pd.DataFrame(rows)
+    if group_var is None:
+        return table
+    return table.drop(columns=["Indeling", "Rangtoets"]).set_index("Vraag")
 
 
 def details_of_tests(result: CrosstabResult) -> pd.DataFrame:
@@ -191,7 +201,7 @@ def details_of_tests(result: CrosstabResult) -> pd.DataFrame:
                      "n": fmt_count(t.n),
                      "Seed": "–" if t.seed is None else str(t.seed),
                      "Trekkingen": "–" if t.n_resamples is None else fmt_count(t.n_resamples)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).set_index("Toets")
 
 
 # --- representativeness ---------------------------------------------------------------------
@@ -211,13 +221,13 @@ def representativeness_table(df: pd.DataFrame, reference: pd.DataFrame, by: str)
 def display_representativeness(table: pd.DataFrame, stratum_label: str) -> pd.DataFrame:
     """Dutch display of ``representativeness_table``: counts and rounded percentages."""
     return pd.DataFrame({
-        stratum_label: table["stratum"],
+        stratum_label: table["stratum"].to_numpy(),
         "Gemeenten": table["population"].map(fmt_count),
         "Aandeel gemeenten": table["population_share"].map(fmt_percent),
         "Respondenten": table["respondents"].map(fmt_count),
         "Aandeel respondenten": table["response_share"].map(fmt_percent),
         "Respons": table["response_rate"].map(fmt_percent),
-    })
+    }).set_index(stratum_label)
 
 
 def write_representativeness(table: pd.DataFrame, output_dir: str | Path) -> Path:
@@ -254,8 +264,10 @@ def representativeness_chart(table: pd.DataFrame, title: str, group_label: str) 
                           * 1.15))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: fmt_percent(x)))
         fig.suptitle(title, x=0.01, ha="left")
-        ax.set_title(f"Naar {group_label}; tussen haakjes respondenten van gemeenten",
-                     loc="left", fontsize=8.5, color="#555555")
+        ax.annotate(f"Naar {group_label}; tussen haakjes: respondenten van gemeenten",
+                    xy=(0.01, 1.0), xycoords=("figure fraction", "axes fraction"),
+                    xytext=(0, 10), textcoords="offset points", ha="left", va="bottom",
+                    color="#555555", fontsize=8.5)
         fig.legend(handles=[Patch(facecolor=NEUTRAL_COLOUR, label="alle 342 gemeenten"),
                             Patch(facecolor=BAR_COLOUR, label="respondenten")],
                    loc="outside lower center", ncols=2)
@@ -276,7 +288,7 @@ def weighting_effect(df: pd.DataFrame, items: Sequence[tuple[Question, str]],
                      "Ongewogen": fmt_percent(plain["percent"]),
                      "Gewogen": fmt_percent(weighted["percent"]),
                      "Effectieve n (gewogen)": fmt_number(weighted["n_eff"], 1)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).set_index("Vraag")
 
 
 def weights_by_stratum(df: pd.DataFrame, stratum_col: str, weights: pd.Series) -> pd.DataFrame:
@@ -285,7 +297,8 @@ def weights_by_stratum(df: pd.DataFrame, stratum_col: str, weights: pd.Series) -
     per = frame.groupby("stratum", observed=True, sort=True)["w"].agg(["size", "first"])
     return pd.DataFrame({"Groep": [str(s) for s in per.index],
                          "Respondenten": [fmt_count(n) for n in per["size"]],
-                         "Gewicht": [fmt_number(w, 2) for w in per["first"]]})
+                         "Gewicht": [fmt_number(w, 2) for w in per["first"]]}
+                        ).set_index("Groep")
 
 
 # --- presenting in a notebook ----------------------------------------------------------------
@@ -314,9 +327,10 @@ def present(result: CrosstabResult, question: Question, output_dir: str | Path) 
         fig = stacked_group_chart(result.table, question, group_label=group_label)
         display(figure_image(fig, Path(output_dir) / "figures" / f"{path.stem}.png"))
     else:
-        display(overview_of_tests({(question.id, group_var): result},
-                                  {question.id: question}).drop(columns=["Rangtoets",
-                                                                         "p (rang)"]))
+        tests = overview_of_tests({(question.id, group_var): result}, {question.id: question},
+                                  group_var).drop(columns=["p (rang)"])
+        tests.index = [question.option(c).label for c in result.option_tests]
+        display(tests.rename_axis("Antwoord"))
     display(Markdown(_notes(result)))
 
 

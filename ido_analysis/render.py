@@ -55,7 +55,7 @@ header.ido-titel .meta { font-size: 8.5pt; color: #555; margin: .2em 0; }
 table { border-collapse: collapse; max-width: 100%; margin: .6em 0; font-size: 8.5pt;
   table-layout: auto; }
 th, td { border-bottom: 1px solid #ccd6e0; padding: 2px 6px; text-align: right;
-  vertical-align: top; overflow-wrap: anywhere; hyphens: auto; }
+  vertical-align: top; overflow-wrap: break-word; hyphens: auto; }
 th { background: #e8eef4; text-align: left; }
 td:first-child, th:first-child { text-align: left; }
 tr { break-inside: avoid; }

@@ -15,6 +15,8 @@ from ido_analysis.audit import (
     audit,
     audit_csv_text,
     conclusion_text,
+    display_audit,
+    display_explanations,
     display_inconsistencies,
     report_inconsistencies,
     summary,
@@ -81,7 +83,9 @@ def test_every_count_level_figure_reproduced(bundled_audit):
 def test_report_inconsistencies_lists_only_inconsistent_rows(bundled_audit):
     assert report_inconsistencies(bundled_audit)["id"].tolist() == [
         "F003", "F010", "F023", "F045", "F083", "F095", "F119"]
-    assert display_inconsistencies(bundled_audit).columns[-1] == "Toelichting"
+    shown = display_inconsistencies(bundled_audit)
+    assert shown.index.tolist()[0] == "F003"
+    assert list(shown.columns) == ["Paragraaf", "Citaat uit het rapport", "Toelichting"]
 
 
 def test_coded_open_answers_reproduced(bundled_audit):
@@ -210,3 +214,12 @@ def test_write_audit_is_deterministic(bundled_audit, tmp_path):
     assert b"\r" not in first
     assert first.decode("utf-8") == audit_csv_text(bundled_audit)
     assert first.splitlines()[0].decode() == ",".join(AUDIT_COLUMNS)
+
+
+def test_display_tables(bundled_audit):
+    full = display_audit(bundled_audit)
+    assert list(full.columns) == ["Paragraaf", "Vraag", "Gepubliceerd", "Herberekend", "Status"]
+    assert full.loc["F017", "Vraag"] == "q07 d;e" and full.loc["F001", "Vraag"] == ""
+    notes = display_explanations(bundled_audit)
+    assert "F014" not in notes.index
+    assert notes.loc["F006", "Toelichting"] == "Alleen percentage gedrukt; 89% van 47 = 42."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from helpers_stats import multi_frame, single_frame, small_codebook
-from matplotlib.figure import Figure
+from IPython.display import Image
 
 from ido_analysis import chapter
 from ido_analysis.tables import TABLE_COLUMNS, question_table
@@ -99,7 +99,8 @@ def test_show_question_writes_png_and_csv_and_returns_the_table(tmp_path, shown)
     assert list(written.columns) == TABLE_COLUMNS
     assert list(written["count"]) == [20, 20, 7]
     assert "**Vraag 1. Welke rol?**" in _texts(shown)
-    assert any(isinstance(item, Figure) for item in shown)
+    images = [item for item in shown if isinstance(item, Image)]
+    assert len(images) == 1 and images[0].data[:8] == b"\x89PNG\r\n\x1a\n"
     display_tables = [item for item in shown if isinstance(item, pd.DataFrame)]
     assert list(display_tables[0]["Percentage"]) == ["43%", "43%", "15%"]
 
@@ -200,3 +201,14 @@ def test_composition_hides_small_respondent_counts() -> None:
         {"Groep": "Totaal", "Gemeenten": "40", "Aandeel gemeenten": "100%",
          "Respondenten": "10", "Aandeel respondenten": "100%"},
     ]
+
+
+# ---------------------------------------------------------------------------- coded answers
+
+
+def test_show_coded_notes_a_column_without_themes(shown) -> None:
+    frame = pd.DataFrame({"q05": pd.array(["iets", "", None], dtype="string")})
+    counts = chapter.show_coded(frame, "q05")
+    assert counts.empty
+    assert _texts(shown) == ["*1 open antwoord; het codeerschema heeft voor deze vraag geen "
+                             "thema's.*"]

@@ -166,7 +166,7 @@ def test_largest_size_class_has_four_municipalities(reference) -> None:
 def test_weighting_effect_with_equal_weights_changes_nothing() -> None:
     frame = _scale_frame()
     out = weighting_effect(frame, [(Q_SCALE, "c")], pd.Series(1.0, index=frame.index))
-    assert out.to_dict("records") == [{
+    assert out.reset_index().to_dict("records") == [{
         "Vraag": "Tevredenheid", "Antwoord": "Ontevreden", "Basis": "16", "Ongewogen": "44%",
         "Gewogen": "44%", "Effectieve n (gewogen)": "16,0"}]
 
