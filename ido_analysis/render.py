@@ -56,7 +56,7 @@ table { border-collapse: collapse; max-width: 100%; margin: .6em 0; font-size: 8
   table-layout: auto; }
 th, td { border-bottom: 1px solid #ccd6e0; padding: 2px 6px; text-align: right;
   vertical-align: top; overflow-wrap: break-word; hyphens: auto; }
-th { background: #e8eef4; text-align: left; }
+th { background: #e8eef4; text-align: left; hyphens: manual; }
 td:first-child, th:first-child { text-align: left; }
 tr { break-inside: avoid; }
 thead { display: table-header-group; }
@@ -144,7 +144,33 @@ def render_body(nb: nbformat.NotebookNode, title: str | None = None) -> str:
                             exclude_input_prompt=True, exclude_output_prompt=True,
                             embed_images=True, anchor_link_text="")
     body, _ = exporter.from_notebook_node(view)
-    return _strip_scripts(body)
+    return _hide_default_index(_strip_scripts(body))
+
+
+def _hide_default_index(fragment: str) -> str:
+    """Drop pandas' default 0, 1, 2, ... row labels: an artefact of display, not content.
+
+    Only tables whose body rows are labelled exactly 0..n-1 and whose header starts with an
+    empty cell are changed; named or meaningful indexes (groups, answers) stay.
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(fragment, "html.parser")
+    for table in soup.find_all("table", class_="dataframe"):
+        rows = table.find("tbody").find_all("tr") if table.find("tbody") else []
+        labels = [r.find("th") for r in rows]
+        head = table.find("thead")
+        header_rows = head.find_all("tr") if head else []
+        if (not rows or any(th is None for th in labels) or len(header_rows) != 1
+                or [th.get_text() for th in labels] != [str(i) for i in range(len(rows))]):
+            continue
+        first = header_rows[0].find("th")
+        if first is None or first.get_text(strip=True):
+            continue
+        first.decompose()
+        for th in labels:
+            th.decompose()
+    return str(soup)
 
 
 def _strip_scripts(fragment: str) -> str:

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import nbformat
+import pandas as pd
 import pytest
 
 from ido_analysis import render
@@ -124,3 +125,14 @@ def test_pdf_contains_title_and_page_numbers(tmp_path):
     assert "Inhoud" in toc and re.search(r"2\. Invulling brede regierol \.+ 3\n", toc)
     assert re.search(r"3\. Regievoerder over lokale netwerk \.+ 4\n", toc)
     assert "Pagina 4 van 4" in pages[-1]
+
+
+def test_default_integer_index_is_hidden_but_named_index_kept():
+    from ido_analysis.render import _hide_default_index
+
+    default = pd.DataFrame({"Antwoord": ["Ja", "Nee"], "Aantal": ["3", "4"]}).to_html(
+        classes="dataframe")
+    hidden = _hide_default_index(default)
+    assert ">0<" not in hidden and ">1<" not in hidden and "Antwoord" in hidden
+    named = pd.DataFrame({"Aantal": ["3", "4"]}, index=["klein", "groot"]).to_html()
+    assert "klein" in _hide_default_index(named)
