@@ -36,7 +36,7 @@ from scipy.sparse import lil_matrix
 from ido_analysis.codebook import Codebook, Question, load_codebook
 from ido_analysis.io import write_atomic
 from ido_analysis.paths import RAW, REFERENCES
-from ido_analysis.reference import load_municipalities
+from ido_analysis.reference import coarse_size_class, load_municipalities
 from ido_analysis.register import consistency, load_register, round_half_up
 
 ASSUMPTIONS_PATH = REFERENCES / "assumptions.yaml"
@@ -293,8 +293,14 @@ def solve_answers(
     codebook: Codebook, targets: list[Target], n: int, seed: int,
     min_selected: dict[str, int] | None = None, fixed: dict[int, dict] | None = None,
     time_limit: float = 120.0, diagnose: bool = True,
+    preferences: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Solve the integer program; return per closed question an (n, options) 0/1 matrix."""
+    """Solve the integer program; return per closed question an (n, options) 0/1 matrix.
+
+    The objective is seeded noise in [0, 1) per variable, so the solver returns one of the many
+    feasible answer patterns at random; ``preferences`` (per question an (n, options) array)
+    is subtracted from it, making those answers more likely without touching any constraint.
+    """
     model = _Model(codebook, n)
     _structure(model, min_selected or {}, fixed or {})
     for t in targets:
@@ -308,6 +314,8 @@ def solve_answers(
         lo[r], hi[r] = low, high
     rng = np.random.default_rng(seed)
     cost = rng.random(model.size)
+    for qid, pref in (preferences or {}).items():
+        cost[model.index[qid].ravel()] -= pref.ravel()
     res = milp(
         cost, constraints=LinearConstraint(a.tocsr(), lo, hi), integrality=np.ones(model.size),
         bounds=Bounds(0, 1), options={"time_limit": time_limit, "presolve": True},
@@ -371,8 +379,39 @@ def draw_municipalities(assumptions: dict, rng: np.random.Generator) -> list[dic
             template = templates[int(rng.integers(len(templates)))]
             slots.append({"typed": _type_name(template, m["gemeentenaam"]),
                           "codes": [m["gemeentecode"]], "fixed": {}})
+    for slot in slots:
+        slot["traits"] = _traits(ref, slot["codes"])
     order = rng.permutation(len(slots))
     return [slots[i] for i in order]
+
+
+def _traits(ref: pd.DataFrame, codes: list[str]) -> dict[str, str]:
+    """Size group and region of a respondent, by the cleaning step's rule for several
+    municipalities (summed population; region of the largest)."""
+    rows = ref[ref["gemeentecode"].isin(codes)]
+    total = pd.Series([int(rows["inwoners"].sum())])
+    largest = rows.sort_values("inwoners", ascending=False).iloc[0]
+    return {"grootteklasse_grof": str(coarse_size_class(total).iloc[0]),
+            "provinciegroep": str(largest["provinciegroep"])}
+
+
+def preferences_from(assumptions: dict, codebook: Codebook, slots: list[dict]) -> dict:
+    """Cost adjustments for the ``tendencies`` of the assumptions file.
+
+    A tendency makes ``options`` of ``question`` more likely (``strength`` > 0) or less likely
+    for respondents whose traits match ``where`` (e.g. the size group); totals stay fixed.
+    """
+    prefs: dict[str, np.ndarray] = {}
+    for t in assumptions.get("tendencies") or []:
+        q = codebook[t["question"]]
+        pref = prefs.setdefault(q.id, np.zeros((len(slots), len(q.options))))
+        rows = [i for i, s in enumerate(slots)
+                if all(s["traits"].get(k) == v for k, v in t["where"].items())]
+        if not rows:
+            raise GenerationError(f"tendency on {q.id}: no respondent matches {t['where']}")
+        cols = [q.codes.index(str(c)) for c in t["options"]]
+        pref[np.ix_(rows, cols)] += float(t["strength"])
+    return prefs
 
 
 def _type_name(template: str, name: str) -> str:
@@ -536,7 +575,8 @@ def generate(assumptions_path: str | Path | None = None, seed: int | None = None
     targets = register_targets(register, codebook, assumptions["approximate_tolerance"])
     targets += assumption_targets(assumptions)
     fixed = {i: s["fixed"] for i, s in enumerate(slots) if s["fixed"]}
-    answers = solve_answers(codebook, targets, n, seed, assumptions.get("min_selected"), fixed)
+    answers = solve_answers(codebook, targets, n, seed, assumptions.get("min_selected"), fixed,
+                            preferences=preferences_from(assumptions, codebook, slots))
     cells = answers_to_columns(codebook, answers)
     cells[codebook.ids[0]] = [s["typed"] for s in slots]
     cells.update(assign_open_answers(codebook, answers, assumptions["open_answers"], rng))

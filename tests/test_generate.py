@@ -213,3 +213,32 @@ def test_open_answers_sit_next_to_the_answer_they_explain(rows):
                 assert any(chose(holders[0], owner.id, c) for c in item["when"]), item["text"]
                 checked += 1
     assert checked >= 10
+
+
+def test_tendencies_show_in_the_cleaned_data(tmp_path):
+    """Each tendency of the assumptions file: the answer is more common in its group."""
+    from ido_analysis.clean import clean_export
+
+    frame = clean_export(DEFAULT_OUTPUT, tmp_path).frame
+    assert ASSUMPTIONS["tendencies"]
+    for t in ASSUMPTIONS["tendencies"]:
+        q = CODEBOOK[t["question"]]
+        labels = [q.option(c).label for c in t["options"]]
+        if q.type in ("single", "scale"):
+            chosen = frame[q.id].isin(labels)
+        else:
+            chosen = frame[[f"{q.id}_{c}" for c in t["options"]]].fillna(False).any(axis=1)
+        in_group = pd.Series(True, index=frame.index)
+        for column, value in t["where"].items():
+            in_group &= frame[column].astype(str) == value
+        assert chosen[in_group].mean() > chosen[~in_group].mean(), t["reason"]
+
+
+def test_tendency_without_matching_respondent_is_an_error():
+    from ido_analysis.generate import GenerationError, preferences_from
+
+    slots = [{"traits": {"grootteklasse_grof": "klein (< 20 000)"}}]
+    spec = {"tendencies": [{"question": "q10", "options": ["a"], "strength": 1,
+                            "where": {"grootteklasse_grof": "groot (50 000 of meer)"}}]}
+    with pytest.raises(GenerationError, match="no respondent matches"):
+        preferences_from(spec, CODEBOOK, slots)
