@@ -159,6 +159,43 @@ def test_implied_count(reg: pd.DataFrame) -> None:
                     "met IDO's."] == 12
 
 
+
+def test_ranking_rows_name_the_whole_group(reg: pd.DataFrame) -> None:
+    """Second check: a ranking lists every option the sentence ranks ("de drie grootste")."""
+    rankings = reg[reg["kind"] == "ranking"]
+    got = {(r.question, r.measure): r.option for r in rankings.itertuples()}
+    assert got == {
+        ("q06", "most"): "a", ("q06", "least"): "e", ("q10", "most"): "a;c;d",
+        ("q13", "most"): "a", ("q13", "least"): "b;c;f", ("q15", "least"): "e",
+        ("q15", "most"): "c", ("q18", "most"): "a;b;e", ("q27", "most"): "a",
+        ("q31", "most"): "c", ("q32", "most"): "a;b", ("q35", "most"): "b",
+        ("q39", "most"): "b", ("q03", "most"): "a",
+    }
+
+
+def test_rankings_agree_with_printed_counts(reg: pd.DataFrame, cb: Codebook) -> None:
+    """Each listed option beats every other item whose count the report prints or implies."""
+    implied = implied_count(reg)
+    single = reg["option"].notna() & ~reg["option"].str.contains(";", regex=False)
+    printed = reg[(reg["kind"] == "option_count") & single & implied.notna()]
+    counts = {(q, o): int(n) for q, o, n in
+              zip(printed["question"], printed["option"], implied[printed.index], strict=True)}
+    compared = 0
+    for row in reg[reg["kind"] == "ranking"].itertuples():
+        listed = row.option.split(";")
+        items = {o.code for o in cb[row.question].options
+                 if not (o.other or o.nonsubstantive or o.exclusive)} - set(listed)
+        for star in listed:
+            for other in items:
+                pair = counts.get((row.question, star)), counts.get((row.question, other))
+                if None in pair:
+                    continue
+                compared += 1
+                wins = pair[0] > pair[1] if row.measure == "most" else pair[0] < pair[1]
+                assert wins, (row.id, star, other, pair)
+    assert compared == 22  # q06 2, q13 14, q15 2, q27 1, q31 3
+
+
 # --------------------------------------------------------------------------- round_half_up
 
 
