@@ -201,12 +201,24 @@ def _ranking(ctx: _Context, row: dict) -> Recomputed:
                    if not (o.other or o.nonsubstantive or o.exclusive)}
     table = ctx.table(question)
     table = table[table["option"].isin(substantive)]
-    extreme = table["count"].max() if row["measure"] == "most" else table["count"].min()
+    listed = set(str(row["option"]).split(";"))
+    inside = table[table["option"].isin(listed)]["count"]
+    outside = table[~table["option"].isin(listed)]["count"]
+    # every listed option must beat every other item (the register's meaning of a ranking)
+    if row["measure"] == "most":
+        matches = outside.empty or inside.min() > outside.max()
+        extreme = table["count"].max()
+    else:
+        matches = outside.empty or inside.max() < outside.min()
+        extreme = table["count"].min()
     codes = table.loc[table["count"] == extreme, "option"].tolist()
     word = "meest" if row["measure"] == "most" else "minst"
     text = f"{word} gekozen: {_options_text(codes)} ({int(extreme)} keer)"
-    matches = set(codes) <= set(str(row["option"]).split(";"))
-    return Recomputed(None, None, text, matches)
+    if not outside.empty:
+        bound = (f"overige hoogstens {int(outside.max())}" if row["measure"] == "most"
+                 else f"overige minstens {int(outside.min())}")
+        text += f"; genoemd {int(inside.min())}–{int(inside.max())} keer, {bound}"
+    return Recomputed(None, None, text, bool(matches))
 
 
 def _parent(codebook: Codebook, column: str) -> Question | None:

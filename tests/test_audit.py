@@ -107,7 +107,18 @@ def test_published_and_recomputed_text(bundled_audit):
     row = bundled_audit.set_index("id").loc["F010"]
     assert (row["published"], row["recomputed"]) == ("12 van 47 (25%)", "12 van 47 (25,5%)")
     assert bundled_audit.set_index("id").loc["F061", "recomputed"] == (
-        "meest gekozen: a of e (26 keer)")
+        "meest gekozen: a of e (26 keer); genoemd 20–26 keer, overige hoogstens 12")
+
+
+def test_ranking_needs_every_listed_option_above_the_rest(bundled_audit, processed, register):
+    """F018 names three obstacles (a, c, d): if another one overtakes c, the figure fails."""
+    df, cb = processed
+    changed = df.copy()
+    before = _status(bundled_audit, "F018")
+    others = changed.index[~changed["q10_b"].astype(bool)][:12]
+    changed.loc[others, "q10_b"] = True
+    after = _status(audit(register, changed, cb), "F018")
+    assert before == "gereproduceerd" and after == "afwijking"
 
 
 def test_approximate_figure_within_tolerance(bundled_audit):
