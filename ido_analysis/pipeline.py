@@ -7,11 +7,16 @@ Contract (details in docs/notebooks.md):
 - Notebooks run with papermill (cwd = the notebook's directory) in dependency order; independent
   ones in parallel worker processes. Kernel starts are serialised by a lock (papermill/jupyter
   port race, nteract/papermill#511): a worker holds it until its kernel is ready.
+- Each chapter is two jobs in one pool of ``jobs`` workers: execute + HTML, then the chapter
+  PDF. The combined PDF starts as soon as no notebook waits or executes (it reads the new HTML
+  bodies), in parallel with the remaining chapter PDFs; it is kept only when its chapters are
+  the ones finally in place, else it is rendered again at the end.
 - Incremental: ``<output>/.pipeline-state.json`` stores a key per notebook (hash of notebook
   file, parameters, input files, package source, its config entry and its dependencies'
   outputs). A notebook whose key and outputs are unchanged is skipped.
-- Outputs are written to temporary names and moved in place only when all succeeded, so a
-  failing notebook keeps its last good outputs; its dependents are not run; the exit code is 1.
+- Outputs are written to temporary names and moved in place (by the main process) only when
+  all of a chapter succeeded, so a failing notebook keeps its last good outputs; its dependents
+  are not run (they start when all outputs of their dependencies are in place); exit code 1.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ import contextlib
 import datetime as dt
 import glob
 import hashlib
+import heapq
+import itertools
 import json
 import os
 import re
@@ -30,11 +37,14 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import yaml
 
 from ido_analysis.paths import ROOT
+
+if TYPE_CHECKING:
+    from ido_analysis.render import ChapterMeta
 
 DEFAULT_CONFIG = ROOT / "pipeline.yaml"
 PROJECT_KERNEL = "ido-enquete"
@@ -379,24 +389,32 @@ def _tmp(path: Path) -> Path:
     return path.with_name(f".{path.stem}.tmp{path.suffix}")
 
 
-def _render(task: Task, executed: Path) -> list[tuple[Path, Path]]:
-    """Render to temporary files; return (tmp, final) pairs to move in place."""
+def _chapter_pairs(task: Task) -> list[tuple[Path, Path]]:
+    """(temporary, final) name of every output of a task: notebook, then (when rendering)
+    chapter HTML, chapter PDF, body fragment and metadata."""
+    finals = [task.target]
+    if task.html and task.pdf and task.cache:
+        finals += [task.html, task.pdf, task.cache / f"{task.name}.body.html",
+                   task.cache / f"{task.name}.json"]
+    return [(_tmp(p), p) for p in finals]
+
+
+def _render_html(task: Task, executed: Path) -> None:
+    """Chapter HTML, body fragment and metadata, under their temporary names."""
     from ido_analysis import render
 
     day = dt.date.fromisoformat(task.day)
     meta, body, page = render.render_notebook(executed, task.title, day)
-    assert task.html and task.pdf and task.cache
-    body_path, meta_path = task.cache / f"{task.name}.body.html", task.cache / f"{task.name}.json"
-    pairs = [(_tmp(p), p) for p in (task.html, task.pdf, body_path, meta_path)]
-    pairs[0][0].write_text(page, encoding="utf-8")
-    render.write_pdf(page, pairs[1][0])
-    pairs[2][0].write_text(body, encoding="utf-8")
-    pairs[3][0].write_text(json.dumps({**meta.__dict__, "date": task.day}), encoding="utf-8")
-    return pairs
+    _, html_tmp, _, body_tmp, meta_tmp = (tmp for tmp, _ in _chapter_pairs(task))
+    html_tmp.write_text(page, encoding="utf-8")
+    body_tmp.write_text(body, encoding="utf-8")
+    meta_tmp.write_text(json.dumps({**meta.__dict__, "date": task.day}), encoding="utf-8")
 
 
 def execute_task(task: Task) -> Outcome:
-    """Execute (and render) one notebook; move outputs in place only when everything worked."""
+    """Execute one notebook (stripped in update mode) and render its HTML, all to temporary
+    names; ``commit_task`` moves them in place once the chapter's PDF exists too. On failure
+    nothing of the last good outputs is touched (see ``discard_task``)."""
     start = time.perf_counter()
     tmp_nb = _tmp(task.target)
     for path in (task.target, task.html, task.pdf, task.cache):
@@ -406,18 +424,46 @@ def execute_task(task: Task) -> Outcome:
         _execute(task, tmp_nb)
         if task.strip:
             _strip_file(tmp_nb)
-        pairs = _render(task, tmp_nb) if task.html else []
+        if task.html:
+            _render_html(task, tmp_nb)
     except Exception as exc:  # noqa: BLE001 - every failure is reported, not raised
         message = describe_failure(task.name, exc, tmp_nb if tmp_nb.exists() else None)
-        if tmp_nb.exists() and task.strip:
-            tmp_nb.unlink()
-        elif tmp_nb.exists():  # kept for inspection; the last good notebook stays in place
-            os.replace(tmp_nb, task.target.with_name(f"{task.name}.failed.ipynb"))
+        discard_task(task)
         return Outcome(task.name, False, time.perf_counter() - start, message)
-    for tmp, final in [(tmp_nb, task.target), *pairs]:
+    return Outcome(task.name, True, time.perf_counter() - start)
+
+
+def pdf_task(task: Task) -> Outcome:
+    """Render the chapter PDF from the temporary HTML of ``execute_task``, to a temporary name."""
+    from ido_analysis import render
+
+    start = time.perf_counter()
+    _, (html_tmp, _), (pdf_tmp, _), *_ = _chapter_pairs(task)
+    try:
+        render.write_pdf(html_tmp.read_text(encoding="utf-8"), pdf_tmp)
+    except Exception as exc:  # noqa: BLE001 - every failure is reported, not raised
+        return Outcome(task.name, False, time.perf_counter() - start,
+                       f"{task.name}: PDF: {type(exc).__name__}: {exc}")
+    return Outcome(task.name, True, time.perf_counter() - start)
+
+
+def commit_task(task: Task) -> None:
+    """Move every output of a task in place (the chapter succeeded)."""
+    for tmp, final in _chapter_pairs(task):
         os.replace(tmp, final)
     task.target.with_name(f"{task.name}.failed.ipynb").unlink(missing_ok=True)
-    return Outcome(task.name, True, time.perf_counter() - start)
+
+
+def discard_task(task: Task) -> None:
+    """Drop a failed task's temporary outputs; the executed notebook is kept as
+    ``<name>.failed.ipynb`` for inspection (not in update mode). Last good outputs stay."""
+    (tmp_nb, _), *rendered = _chapter_pairs(task)
+    for tmp, _ in rendered:
+        tmp.unlink(missing_ok=True)
+    if tmp_nb.exists() and task.strip:
+        tmp_nb.unlink()
+    elif tmp_nb.exists():
+        os.replace(tmp_nb, task.target.with_name(f"{task.name}.failed.ipynb"))
 
 
 def _strip_file(path: Path) -> None:
@@ -427,14 +473,54 @@ def _strip_file(path: Path) -> None:
     nbformat.write(strip_volatile_metadata(nb), path)
 
 
+@dataclass(frozen=True)
+class CombinedJob:
+    """The combined report, rendered in a worker process (picklable)."""
+
+    key: str                                      # cache key of the chapters it contains
+    report: dict[str, str]
+    chapters: tuple[tuple[str, dict[str, Any], str], ...]  # (name, metadata, body) in order
+    day: str
+    target: Path                                  # temporary PDF path
+
+
+def combined_task(job: CombinedJob) -> Outcome:
+    """Render the combined PDF to ``job.target``; failures are reported, not raised."""
+    start = time.perf_counter()
+    try:
+        _write_combined(job)
+    except Exception as exc:  # noqa: BLE001 - the caller falls back to a serial render
+        return Outcome(COMBINED_NAME, False, time.perf_counter() - start,
+                       f"{COMBINED_NAME}: {type(exc).__name__}: {exc}")
+    return Outcome(COMBINED_NAME, True, time.perf_counter() - start)
+
+
+def _chapter_meta(meta: dict[str, Any]) -> ChapterMeta:
+    from ido_analysis import render
+
+    return render.ChapterMeta(meta["title"], meta["subtitle"], meta["source"],
+                              bool(meta["synthetic"]))
+
+
+def _write_combined(job: CombinedJob) -> None:
+    from ido_analysis import render
+
+    report = render.ChapterMeta(title=job.report.get("title", "Rapport"),
+                                subtitle=job.report.get("subtitle", ""),
+                                source=job.report.get("source", ""))
+    document = render.combined_html([(f"h-{n}", _chapter_meta(m), b) for n, m, b in job.chapters],
+                                    report, dt.date.fromisoformat(job.day))
+    render.write_pdf(document, job.target)
+
+
 # --------------------------------------------------------------------------- scheduling
 
 class _InlineExecutor:
     """Runs tasks in this process, one at a time (``--jobs 1``)."""
 
-    def submit(self, fn: Callable[[Task], Outcome], task: Task) -> cf.Future:
+    def submit(self, fn: Callable[[Any], Outcome], arg: Any) -> cf.Future:
         future: cf.Future = cf.Future()
-        future.set_result(fn(task))
+        future.set_result(fn(arg))
         return future
 
     def shutdown(self) -> None:
@@ -471,50 +557,112 @@ class RunResult:
         return 1 if self.failed or self.blocked else 0
 
 
-def _schedule(order: list[str], deps: dict[str, tuple[str, ...]],
-              prepare: Callable[[str], Task | None], finish: Callable[[Outcome], None],
-              jobs: int, result: RunResult, stream: TextIO) -> None:
-    """Run ``prepare``-d tasks as soon as their dependencies succeeded."""
-    pending, ok, running = list(order), set(), {}
-    executor = _executor(jobs)
-    try:
-        while pending or running:
-            progressed = True
-            while progressed:
-                progressed = False
-                for name in list(pending):
-                    if not all(d in ok or d not in order for d in deps[name]):
-                        if any(d in result.failed or d in result.blocked for d in deps[name]):
-                            pending.remove(name)
-                            result.blocked.append(name)
-                            _say(stream, f"  skip  {name}: a dependency failed")
-                            progressed = True
-                        continue
-                    pending.remove(name)
-                    progressed = True
-                    task = prepare(name)
-                    if task is None:
-                        ok.add(name)
-                        result.up_to_date.append(name)
-                        continue
-                    _say(stream, f"  run   {name}")
-                    running[executor.submit(execute_task, task)] = name
-            if not running:
-                break
-            done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
-            for future in done:
-                outcome = future.result()
-                del running[future]
-                finish(outcome)
-                if outcome.ok:
-                    ok.add(outcome.name)
-                    result.ran.append(outcome.name)
-                    _say(stream, f"  done  {outcome.name} ({outcome.seconds:.1f} s)")
-                else:
-                    result.failed[outcome.name] = outcome.message
-                    _say(stream, f"  FAIL  {outcome.message} ({outcome.seconds:.1f} s)")
-    finally:
-        executor.shutdown()
+# Job kinds in priority order: notebooks first (they gate their dependents and the combined
+# report), then the combined report (the longest single job), chapter PDFs fill idle slots.
+_EXECUTE, _COMBINED, _PDF = 0, 1, 2
+_JOB_FUNCTIONS: dict[int, Callable[[Any], Outcome]] = {
+    _EXECUTE: execute_task, _COMBINED: combined_task, _PDF: pdf_task}
+
+
+class _Scheduler:
+    """Runs notebook tasks as soon as their dependencies succeeded, each as two jobs (execute
+    + HTML, then the chapter PDF), and the combined report as soon as no notebook is waiting
+    or executing. At most ``jobs`` jobs run at once; a ready job of a lower kind number goes
+    first. A chapter counts as done (dependents may start) when all its outputs are in place."""
+
+    def __init__(self, order: list[str], deps: dict[str, tuple[str, ...]],
+                 prepare: Callable[[str], Task | None], finish: Callable[[Outcome], None],
+                 result: RunResult, stream: TextIO,
+                 combine: Callable[[set[str]], CombinedJob | None] | None) -> None:
+        self.order, self.deps, self.prepare, self.finish = order, deps, prepare, finish
+        self.result, self.stream, self.combine = result, stream, combine
+        self.pending, self.ok = list(order), set[str]()
+        self.executing: set[str] = set()     # queued or running execute jobs
+        self.rendering: set[str] = set()     # executed, chapter PDF not yet in place
+        self.tasks: dict[str, Task] = {}
+        self.seconds: dict[str, float] = {}
+        self.queue: list[tuple[int, int, Any]] = []   # heap (kind, sequence, argument)
+        self.sequence = itertools.count()
+        self.combined: tuple[CombinedJob, Outcome] | None = None
+
+    def run(self, jobs: int) -> tuple[CombinedJob, Outcome] | None:
+        """Run everything; return the combined job and its outcome, if one was started."""
+        executor, running = _executor(jobs), {}
+        try:
+            while True:
+                self._release()
+                while self.queue and len(running) < jobs:
+                    kind, _, arg = heapq.heappop(self.queue)
+                    if kind == _COMBINED:
+                        _say(self.stream, f"  run   {COMBINED_NAME} ({len(arg.chapters)} chapters)")
+                    running[executor.submit(_JOB_FUNCTIONS[kind], arg)] = (kind, arg)
+                if not running:
+                    return self.combined
+                done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    kind, arg = running.pop(future)
+                    self._handle(kind, arg, future.result())
+        finally:
+            executor.shutdown()
+
+    def _push(self, kind: int, arg: Any) -> None:
+        heapq.heappush(self.queue, (kind, next(self.sequence), arg))
+
+    def _release(self) -> None:
+        """Queue every pending task whose dependencies are done; block those of a failure."""
+        progressed = True
+        while progressed:
+            progressed = False
+            for name in list(self.pending):
+                if not all(d in self.ok or d not in self.order for d in self.deps[name]):
+                    if any(d in self.result.failed or d in self.result.blocked
+                           for d in self.deps[name]):
+                        self.pending.remove(name)
+                        self.result.blocked.append(name)
+                        _say(self.stream, f"  skip  {name}: a dependency failed")
+                        progressed = True
+                    continue
+                self.pending.remove(name)
+                progressed = True
+                task = self.prepare(name)
+                if task is None:
+                    self.ok.add(name)
+                    self.result.up_to_date.append(name)
+                    continue
+                _say(self.stream, f"  run   {name}")
+                self.tasks[name] = task
+                self.executing.add(name)
+                self._push(_EXECUTE, task)
+        if self.combine and not self.pending and not self.executing:
+            job, self.combine = self.combine(self.rendering), None
+            if job is not None:
+                self._push(_COMBINED, job)
+
+    def _handle(self, kind: int, arg: Any, outcome: Outcome) -> None:
+        if kind == _COMBINED:
+            self.combined = (arg, outcome)
+            return
+        task = self.tasks[outcome.name]
+        self.seconds[task.name] = self.seconds.get(task.name, 0.0) + outcome.seconds
+        if kind == _EXECUTE:
+            self.executing.discard(task.name)
+        else:
+            self.rendering.discard(task.name)
+        if not outcome.ok:
+            if kind == _PDF:
+                discard_task(task)
+            self.result.failed[task.name] = outcome.message
+            _say(self.stream, f"  FAIL  {outcome.message} ({self.seconds[task.name]:.1f} s)")
+        elif kind == _EXECUTE and task.html:
+            self.rendering.add(task.name)
+            self._push(_PDF, task)
+        else:
+            commit_task(task)
+            self.ok.add(task.name)
+            self.result.ran.append(task.name)
+            self.finish(replace(outcome, seconds=self.seconds[task.name]))
+            _say(self.stream, f"  done  {task.name} ({self.seconds[task.name]:.1f} s)")
+
 
 
 def _selection(config: PipelineConfig, only: Iterable[str] | None) -> list[str]:
@@ -605,9 +753,17 @@ def run_pipeline(config: PipelineConfig, only: Iterable[str] | None = None, forc
     n_jobs = max(1, jobs or os.cpu_count() or 1)
     _say(stream, f"ido-analysis run: {len(order)} notebook(s), {n_jobs} job(s), "
                  f"output {config.output_dir}")
-    _schedule(order, {n: config.spec(n).depends_on for n in order}, prepare, finish,
-              n_jobs, result, stream)
-    result.combined = _publish(config, state, state_path, stream)
+    def combine(staged: set[str]) -> CombinedJob | None:
+        chapters = _combined_chapters(config, staged)
+        key = _combined_key(config, chapters)
+        if not chapters or _combined_up_to_date(config, state, key):
+            return None
+        return _combined_job(config, chapters, key)
+
+    scheduler = _Scheduler(order, {n: config.spec(n).depends_on for n in order}, prepare, finish,
+                           result, stream, combine)
+    early = scheduler.run(n_jobs)
+    result.combined = _publish(config, state, state_path, stream, early)
     result.seconds = time.perf_counter() - start
     _say(stream, f"total {result.seconds:.1f} s: {len(result.ran)} run, "
                  f"{len(result.up_to_date)} up to date, {len(result.failed)} failed, "
@@ -615,56 +771,88 @@ def run_pipeline(config: PipelineConfig, only: Iterable[str] | None = None, forc
     return result
 
 
-def _chapters(config: PipelineConfig) -> list[tuple[str, dict[str, Any], Path]]:
-    cache = config.output_dir / CACHE_DIR
+def _combined_chapters(config: PipelineConfig, staged: Iterable[str] = ()
+                       ) -> list[tuple[str, dict[str, Any], Path]]:
+    """``(name, metadata, body file)`` of every chapter with a rendered body, in report order.
+    Chapters in ``staged`` are read from their temporary names (PDF not yet in place)."""
+    cache, staged = config.output_dir / CACHE_DIR, set(staged)
     found = []
     for spec in config.notebooks:
         meta_path, body_path = cache / f"{spec.name}.json", cache / f"{spec.name}.body.html"
+        if spec.name in staged:
+            meta_path, body_path = _tmp(meta_path), _tmp(body_path)
         if meta_path.exists() and body_path.exists():
             found.append((spec.name, json.loads(meta_path.read_text(encoding="utf-8")),
                           body_path))
     return found
 
 
-def _publish(config: PipelineConfig, state: dict[str, Any], state_path: Path,
-             stream: TextIO) -> bool:
-    """Combined PDF and index.html, when any chapter changed. Returns True when rebuilt."""
-    chapters = _chapters(config)
+def _combined_key(config: PipelineConfig, chapters: list[tuple[str, dict[str, Any], Path]]
+                  ) -> str:
+    return _hash_json({"report": config.report,
+                       "chapters": [(n, m, hash_path(b)) for n, m, b in chapters]})
+
+
+def _combined_up_to_date(config: PipelineConfig, state: dict[str, Any], key: str) -> bool:
     out = config.output_dir
-    key = _hash_json({"report": config.report,
-                      "chapters": [(n, m, hash_path(b)) for n, m, b in chapters]})
-    targets = [out / COMBINED_NAME, out / "index.html"]
-    if not chapters or (state.get(_COMBINED_KEY) == key and all(p.exists() for p in targets)):
+    return (state.get(_COMBINED_KEY) == key
+            and all(p.exists() for p in (out / COMBINED_NAME, out / "index.html")))
+
+
+def _combined_job(config: PipelineConfig, chapters: list[tuple[str, dict[str, Any], Path]],
+                  key: str) -> CombinedJob:
+    """The bodies are read now: a staged chapter's files move while the job runs."""
+    return CombinedJob(key=key, report=dict(config.report),
+                       chapters=tuple((n, m, b.read_text(encoding="utf-8"))
+                                      for n, m, b in chapters),
+                       day=dt.date.today().isoformat(),
+                       target=_tmp(config.output_dir / COMBINED_NAME))
+
+
+def _publish(config: PipelineConfig, state: dict[str, Any], state_path: Path, stream: TextIO,
+             early: tuple[CombinedJob, Outcome] | None = None) -> bool:
+    """Combined PDF and index.html, when any chapter changed. Returns True when rebuilt.
+
+    ``early`` is the combined report rendered during the run from the chapters as they were
+    when the last notebook finished; it is used only when its key equals the key of the
+    chapters now in place (else, e.g. after a failed chapter PDF, the report is rendered
+    again here)."""
+    chapters = _combined_chapters(config)
+    key = _combined_key(config, chapters)
+    if early and not (early[1].ok and early[0].key == key):
+        early[0].target.unlink(missing_ok=True)
+        early = None
+    if not chapters or _combined_up_to_date(config, state, key):
         return False
+    out = config.output_dir
+    target = out / COMBINED_NAME
     started = time.perf_counter()
-    _say(stream, f"  run   {COMBINED_NAME} + index.html ({len(chapters)} chapters)")
+    seconds = early[1].seconds if early else 0.0
+    if early:
+        os.replace(early[0].target, target)
+    else:
+        _say(stream, f"  run   {COMBINED_NAME} ({len(chapters)} chapters)")
+        job = _combined_job(config, chapters, key)
+        _write_combined(job)
+        os.replace(job.target, target)
     from ido_analysis import render
 
     today = dt.date.today()
     report = render.ChapterMeta(title=config.report.get("title", "Rapport"),
                                 subtitle=config.report.get("subtitle", ""),
                                 source=config.report.get("source", ""))
-    parts = []
-    for name, meta, body in chapters:
-        chapter = render.ChapterMeta(meta["title"], meta["subtitle"], meta["source"],
-                                     bool(meta["synthetic"]))
-        parts.append((name, chapter, body.read_text(encoding="utf-8"),
-                      dt.date.fromisoformat(meta["date"])))
-    document = render.combined_html([(f"h-{n}", m, b) for n, m, b, _ in parts], report, today)
-    tmp = _tmp(targets[0])
-    render.write_pdf(document, tmp)
-    os.replace(tmp, targets[0])
-    rows = [(f"Volledig rapport ({len(parts)} hoofdstukken)", COMBINED_NAME,
+    rows = [(f"Volledig rapport ({len(chapters)} hoofdstukken)", COMBINED_NAME,
              render.dutch_date(today))]
-    for name, meta, _body, day in parts:
-        when = render.dutch_date(day)
-        rows += [(f"{meta.title} (HTML)", f"{name}.html", when),
-                 (f"{meta.title} (PDF)", f"{name}.pdf", when),
-                 (f"{meta.title} (uitgevoerde notebook)", f"notebooks/{name}.ipynb", when)]
-    targets[1].write_text(render.index_html(report, rows, today), encoding="utf-8")
+    for name, meta, _body in chapters:
+        when = render.dutch_date(dt.date.fromisoformat(meta["date"]))
+        rows += [(f"{meta['title']} (HTML)", f"{name}.html", when),
+                 (f"{meta['title']} (PDF)", f"{name}.pdf", when),
+                 (f"{meta['title']} (uitgevoerde notebook)", f"notebooks/{name}.ipynb", when)]
+    (out / "index.html").write_text(render.index_html(report, rows, today), encoding="utf-8")
     state[_COMBINED_KEY] = key
     _save_state(state_path, state)
-    _say(stream, f"  done  {COMBINED_NAME} + index.html ({time.perf_counter() - started:.1f} s)")
+    seconds += time.perf_counter() - started
+    _say(stream, f"  done  {COMBINED_NAME} + index.html ({seconds:.1f} s)")
     return True
 
 
@@ -682,8 +870,8 @@ def update_notebooks(config: PipelineConfig, only: Iterable[str] | None = None,
         return Task(name=name, source=path, target=path, parameters={}, kernel=kernel,
                     title=config.spec(name).title, day=dt.date.today().isoformat(), strip=True)
 
-    _schedule(order, {n: config.spec(n).depends_on for n in order}, prepare, lambda _: None,
-              max(1, jobs or os.cpu_count() or 1), result, stream)
+    _Scheduler(order, {n: config.spec(n).depends_on for n in order}, prepare, lambda _: None,
+               result, stream, None).run(max(1, jobs or os.cpu_count() or 1))
     result.seconds = time.perf_counter() - start
     _say(stream, f"total {result.seconds:.1f} s: {len(result.ran)} updated, "
                  f"{len(result.failed)} failed, {len(result.blocked)} not run")

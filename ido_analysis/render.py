@@ -252,13 +252,37 @@ def index_html(report: ChapterMeta, rows: list[tuple[str, str, str]], day: dt.da
     return page(report.title, _title_block(meta, day) + table)
 
 
+_STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style\s*>)", flags=re.DOTALL | re.IGNORECASE)
+
+
+def drop_duplicate_styles(document: str) -> str:
+    """Empty every ``<style>`` element whose text reappears in a later one.
+
+    pandas puts the same ``<style scoped>`` block before every DataFrame; WeasyPrint applies
+    each copy to the whole document, so matching cost grows with the number of tables. Keeping
+    the last copy gives the same cascade (identical rules, and the last copy still comes after
+    every rule the earlier ones followed); the emptied elements stay, so selectors that count
+    siblings match as before.
+    """
+    matches = list(_STYLE.finditer(document))
+    last = {m.group(2): i for i, m in enumerate(matches)}
+    parts, pos = [], 0
+    for i, match in enumerate(matches):
+        if last[match.group(2)] != i:
+            parts.append(document[pos:match.start(2)])
+            pos = match.end(2)
+    parts.append(document[pos:])
+    return "".join(parts)
+
+
 def write_pdf(document: str, path: Path) -> None:
-    """Render an HTML document to PDF with WeasyPrint (no network access)."""
+    """Render an HTML document to PDF with WeasyPrint (no network access). Duplicate style
+    blocks are dropped first (``drop_duplicate_styles``: same look, less CSS matching)."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols={"data"})
-    HTML(string=document, url_fetcher=fetcher).write_pdf(str(path))
+    HTML(string=drop_duplicate_styles(document), url_fetcher=fetcher).write_pdf(str(path))
 
 
 def render_notebook(nb_path: Path, fallback_title: str | None = None,

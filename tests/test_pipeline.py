@@ -184,15 +184,21 @@ def test_end_to_end_failure_incremental_and_noop(project):
     assert (out / "notebooks" / "c.failed.ipynb").exists()
     assert not (out / "c.html").exists()
     assert (out / "rapport_compleet.pdf").exists()
+    assert log.count("run   rapport_compleet.pdf") == 1  # rendered during the run, kept
     index = (out / "index.html").read_text()
     assert 'href="a.html"' in index and 'href="c.html"' not in index
 
-    # 2. Fix c: only c and d run (a, b up to date), combined PDF is rebuilt.
+    # 2. Fix c: only c and d run (a, b up to date), combined PDF is rebuilt. It starts as soon
+    #    as no notebook is left to execute, before the last chapter PDF (d's), and only once.
     make_notebook(root / "nbs" / "c.ipynb", "print('c ok')", "Hoofdstuk C")
-    result, _ = _run(config_path, jobs=1)
+    result, log = _run(config_path, jobs=1)
     assert result.exit_code == 0
     assert result.ran == ["c", "d"] and result.up_to_date == ["a", "b"]
     assert result.combined is True
+    lines = log.splitlines()
+    assert lines.index("  run   rapport_compleet.pdf (4 chapters)") < lines.index(
+        next(line for line in lines if line.startswith("  done  d (")))
+    assert log.count("run   rapport_compleet.pdf") == 1
     assert not (out / "notebooks" / "c.failed.ipynb").exists()
     c_html = (out / "c.html").read_bytes()
 
@@ -216,6 +222,47 @@ def test_end_to_end_failure_incremental_and_noop(project):
     assert result.ran == ["a", "b"] and result.up_to_date == [] and not result.failed
     state = json.loads((out / ".pipeline-state.json").read_text())
     assert set(state) >= {"a", "b", "c", "d", "__combined__"}
+
+
+def _pdf_fails_for_b(task):
+    if task.name == "b":
+        return pipeline.Outcome("b", False, 0.0, "b: PDF: RuntimeError: kapotte pdf")
+    return pipeline.pdf_task(task)
+
+
+@pytest.mark.slow
+def test_failed_chapter_pdf_discards_early_combined_report(project, monkeypatch):
+    """b's chapter PDF fails after the combined report was rendered with b's new body: b keeps
+    its last good outputs, no temporary file is left, and the combined report is rendered
+    again from the chapters in place (old b)."""
+    from pypdf import PdfReader
+
+    root, config_path = project
+    out = root / "out"
+    _run(config_path, jobs=1)  # whatever the earlier test left: all chapters in place
+    b_html = (out / "b.html").read_bytes()
+    (out / "index.html").unlink()  # the combined report is out of date
+    monkeypatch.setitem(pipeline._JOB_FUNCTIONS, pipeline._PDF, _pdf_fails_for_b)
+    config = apply_overrides(load_config(config_path), overrides=["min_cell=7"])
+    stream = io.StringIO()
+    result = pipeline.run_pipeline(config, only=["b"], jobs=1, stream=stream)
+    assert result.failed == {"b": "b: PDF: RuntimeError: kapotte pdf"} and result.ran == ["a"]
+    assert stream.getvalue().count("run   rapport_compleet.pdf (4 chapters)") == 2
+    assert result.combined is True and (out / "index.html").exists()
+    assert (out / "b.html").read_bytes() == b_html
+    assert (out / "notebooks" / "b.failed.ipynb").exists()
+    assert sorted(p.name for p in out.rglob("*.tmp*")) == []
+    text = "".join(p.extract_text() for p in PdfReader(out / "rapport_compleet.pdf").pages)
+    assert "gelezen 42 5 0363" in text and "gelezen 42 7" not in text
+
+    # Again, with the combined report up to date: the early render is dropped, not kept.
+    combined = (out / "rapport_compleet.pdf").read_bytes()
+    stream = io.StringIO()
+    result = pipeline.run_pipeline(config, only=["b"], jobs=1, stream=stream)
+    assert list(result.failed) == ["b"] and result.combined is False
+    assert stream.getvalue().count("run   rapport_compleet.pdf (4 chapters)") == 1
+    assert (out / "rapport_compleet.pdf").read_bytes() == combined
+    assert sorted(p.name for p in out.rglob("*.tmp*")) == []
 
 
 @pytest.mark.slow

@@ -136,3 +136,13 @@ def test_default_integer_index_is_hidden_but_named_index_kept():
     assert ">0<" not in hidden and ">1<" not in hidden and "Antwoord" in hidden
     named = pd.DataFrame({"Aantal": ["3", "4"]}, index=["klein", "groot"]).to_html()
     assert "klein" in _hide_default_index(named)
+
+
+def test_duplicate_style_blocks_are_emptied_except_the_last():
+    pandas_style = "<style scoped>\n.dataframe thead th { text-align: right; }\n</style>"
+    document = (f"<style>h1 {{ color: red; }}</style><div>{pandas_style}<table></table></div>"
+                f"<div>{pandas_style}<table></table></div><STYLE>h1 {{ color: red; }}</STYLE>")
+    assert render.drop_duplicate_styles(document) == (
+        "<style></style><div><style scoped></style><table></table></div>"
+        f"<div>{pandas_style}<table></table></div><STYLE>h1 {{ color: red; }}</STYLE>")
+    assert render.drop_duplicate_styles("<p>geen stijl</p>") == "<p>geen stijl</p>"
