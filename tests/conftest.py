@@ -187,3 +187,15 @@ def _write_sav(frame: pd.DataFrame, path: Path, codebook: Codebook) -> None:
 @pytest.fixture
 def export_frame(codebook) -> pd.DataFrame:
     return valid_export(codebook, n=12, seed=7)
+
+
+@pytest.fixture(scope="session")
+def processed(tmp_path_factory):
+    """The bundled synthetic export, cleaned once per test session: (frame, codebook)."""
+    from ido_analysis.clean import clean_export
+    from ido_analysis.generate import DEFAULT_OUTPUT
+    from ido_analysis.notebook import load_processed
+
+    out = tmp_path_factory.mktemp("processed")
+    clean_export(DEFAULT_OUTPUT, out)
+    return load_processed(out)

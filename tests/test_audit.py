@@ -23,21 +23,12 @@ from ido_analysis.audit import (
     uncheckable_reasons,
     write_audit,
 )
-from ido_analysis.clean import clean_export
 from ido_analysis.codeframe import parse_codeframe
-from ido_analysis.notebook import load_processed
 from ido_analysis.paths import RAW
 from ido_analysis.register import inconsistencies, load_register
 
 BUNDLED = RAW / "ido_enquete_2025_SYNTHETISCH.csv"
 COUNT_KINDS = {"option_count", "base", "n_selected", "mean_selected", "ranking"}
-
-
-@pytest.fixture(scope="module")
-def processed(tmp_path_factory):
-    out = tmp_path_factory.mktemp("processed")
-    clean_export(BUNDLED, out)
-    return load_processed(out)
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ido_analysis.clean import clean_export
-from ido_analysis.notebook import SYNTHETIC_TEXT, load_processed
+from ido_analysis.notebook import SYNTHETIC_TEXT
 from ido_analysis.outputs import (
     NOTES_SHEET,
     sheet_name,
@@ -23,13 +22,6 @@ from ido_analysis.paths import RAW
 from ido_analysis.tables import FREQUENCY_CSV_COLUMNS
 
 BUNDLED = RAW / "ido_enquete_2025_SYNTHETISCH.csv"
-
-
-@pytest.fixture(scope="module")
-def processed(tmp_path_factory):
-    out = tmp_path_factory.mktemp("processed")
-    clean_export(BUNDLED, out)
-    return load_processed(out)
 
 
 @pytest.fixture(scope="module")
