@@ -24,10 +24,8 @@ from ido_analysis.audit import (
     write_audit,
 )
 from ido_analysis.codeframe import parse_codeframe
-from ido_analysis.paths import RAW
 from ido_analysis.register import inconsistencies, load_register
 
-BUNDLED = RAW / "ido_enquete_2025_SYNTHETISCH.csv"
 COUNT_KINDS = {"option_count", "base", "n_selected", "mean_selected", "ranking"}
 
 

@@ -18,10 +18,7 @@ from ido_analysis.outputs import (
     write_frequencies,
     write_workbook,
 )
-from ido_analysis.paths import RAW
 from ido_analysis.tables import FREQUENCY_CSV_COLUMNS
-
-BUNDLED = RAW / "ido_enquete_2025_SYNTHETISCH.csv"
 
 
 @pytest.fixture(scope="module")
