@@ -57,5 +57,5 @@ lock: ## Re-resolve requirements.in into requirements.lock (needs network)
 	rm -rf .lock-venv
 
 distclean: ## Remove the virtualenv and generated outputs (keeps data/raw)
-	rm -rf $(VENV) data/processed/* reports/*
-	touch data/processed/.gitkeep reports/.gitkeep
+	rm -rf $(VENV)
+	find data/processed reports -mindepth 1 ! -name README.md ! -name .gitkeep -prune -exec rm -rf {} +
