@@ -217,7 +217,8 @@ def _ranking(ctx: _Context, row: dict) -> Recomputed:
     if not outside.empty:
         bound = (f"overige hoogstens {int(outside.max())}" if row["measure"] == "most"
                  else f"overige minstens {int(outside.min())}")
-        text += f"; genoemd {int(inside.min())}–{int(inside.max())} keer, {bound}"
+        low, high = int(inside.min()), int(inside.max())
+        text += f"; genoemd {low if low == high else f'{low}–{high}'} keer, {bound}"
     return Recomputed(None, None, text, bool(matches))
 
 
@@ -497,13 +498,14 @@ def conclusion_text(audit_table: pd.DataFrame, synthetic: bool) -> str:
     n = summary(audit_table).set_index("status")["count"]
     totals = (f"Van de {n['totaal']} cijfers in het register zijn er **{n[REPRODUCED]} "
               f"gereproduceerd**, bevatten **{n[INCONSISTENT]} een inconsistentie in het "
-              f"rapport**, zijn **{n[UNCHECKABLE]} niet controleerbaar** en wijken er "
-              f"**{n[DEVIATION]} af**.")
+              f"rapport**, zijn **{n[UNCHECKABLE]} niet controleerbaar** en "
+              + ("wijkt er **geen** af." if n[DEVIATION] == 0
+                 else f"wijken er **{n[DEVIATION]} af**."))
     if synthetic:
         meaning = (
             "Deze data zijn synthetisch: ze zijn uit het gepubliceerde rapport gereconstrueerd en "
             "reproduceren de gedrukte aantallen dus per constructie. Op deze data controleert de "
-            "audit daarom de pijplijn (codeboek, opschoning, tabelfuncties en codeerschema), niet "
+            "audit daarom de verwerking (codeboek, opschoning, tabellen en codeerschema), niet "
             "het rapport. "
             + ("Geen enkel herberekend cijfer wijkt af." if n[DEVIATION] == 0 else
                f"{n[DEVIATION]} herberekende cijfers wijken af: dat wijst op een fout in de "

@@ -199,7 +199,7 @@ def details_of_tests(result: CrosstabResult) -> pd.DataFrame:
                      "Toetsgrootheid": fmt_number(t.statistic, 2),
                      "p": fmt_p(t.p_value), "Cramérs V": fmt_number(t.cramers_v, 2),
                      "n": fmt_count(t.n),
-                     "Seed": "–" if t.seed is None else str(t.seed),
+                     "Startwaarde": "–" if t.seed is None else str(t.seed),
                      "Trekkingen": "–" if t.n_resamples is None else fmt_count(t.n_resamples)})
     return pd.DataFrame(rows).set_index("Toets")
 
@@ -341,8 +341,8 @@ def _notes(result: CrosstabResult) -> str:
         notes.append("Samengevoegd wegens te weinig respondenten: "
                      + "; ".join(f"'{m}'" for m in merged) + ".")
     if result.table["suppressed"].any():
-        notes.append("Een x betekent: onderdrukt, omdat de cel 1 tot 4 respondenten telt of "
-                     "anders uit de andere cellen en totalen af te leiden is.")
+        notes.append("x = onderdrukt: de cel telt 1 tot 4 respondenten of is uit andere "
+                     "cellen terug te rekenen.")
     if result.excluded:
         notes.append(f"{fmt_count(result.excluded)} respondent(en) zonder groepsgegeven "
                      "zijn niet meegeteld.")

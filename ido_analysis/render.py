@@ -59,6 +59,8 @@ th, td { border-bottom: 1px solid #ccd6e0; padding: 2px 6px; text-align: right;
 th { background: #e8eef4; text-align: left; hyphens: manual; }
 td:first-child, th:first-child { text-align: left; }
 tr { break-inside: avoid; }
+tbody tr:nth-child(-n+2) { break-after: avoid; }
+tbody tr:nth-last-child(-n+3) { break-before: avoid; }
 thead { display: table-header-group; }
 img, svg { max-width: 100%; height: auto; break-inside: avoid; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 8pt;
