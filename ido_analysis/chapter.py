@@ -75,12 +75,14 @@ def _interval_label(confidence: float) -> str:
     return f"{fmt_number(pct, 0 if float(pct).is_integer() else 1)}%-interval"
 
 
-def reading_aid(table: pd.DataFrame, option: str | None = None) -> str:
+def reading_aid(table: pd.DataFrame, option: str | None = None,
+                compare_fpc: bool = False) -> str:
     """Dutch sentences that read one row of a ``question_table`` result.
 
     ``option`` (letter) picks the row; by default the row with the highest percentage. States
-    count, base, percentage and interval, then the interval's width in percentage points and
-    how much wider it would be without the finite-population correction. Weighted tables say
+    count, base, percentage and interval, then the interval's width in percentage points and,
+    with ``compare_fpc``, how much wider it would be without the finite-population correction
+    (chapters explain the correction once in their introduction). Weighted tables say
     "gewogen" and give the effective sample size.
     """
     if table.empty:
@@ -108,7 +110,7 @@ def reading_aid(table: pd.DataFrame, option: str | None = None) -> str:
     size = (f"een effectieve steekproefomvang van {fmt_number(n_eff, 1)}" if weighted
             else f"n = {fmt_count(base)}")
     second = f" Bij {size} is het interval {fmt_number(width, 0)} procentpunten breed"
-    if population:
+    if population and compare_fpc:
         low, high = wilson_interval(row["percent"] / 100 * n_eff, n_eff, conf, None)
         extra = 100 * (high - low) - width
         second += (f"; zonder de eindige-populatiecorrectie ({fmt_count(base)} van de "

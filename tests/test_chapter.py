@@ -62,11 +62,12 @@ def test_weights_for_poststratifies_to_the_reference() -> None:
 
 def test_reading_aid_reads_the_largest_row_with_interval_and_fpc() -> None:
     table = question_table(single_frame(Q_SINGLE, ANSWERS), Q_SINGLE)
-    assert chapter.reading_aid(table) == (
-        "Van de 47 respondenten kozen 20 voor ‘Trekker’ (43%; 95%-interval 30%–56%). "
-        "Bij n = 47 is het interval 25 procentpunten breed; zonder de "
-        "eindige-populatiecorrectie (47 van de 342 gemeenten in de basis) zou het "
-        "2 procentpunten breder zijn.")
+    first = ("Van de 47 respondenten kozen 20 voor ‘Trekker’ (43%; 95%-interval 30%–56%). "
+             "Bij n = 47 is het interval 25 procentpunten breed")
+    assert chapter.reading_aid(table) == first + "."
+    assert chapter.reading_aid(table, compare_fpc=True) == (
+        first + "; zonder de eindige-populatiecorrectie (47 van de 342 gemeenten in de basis) "
+        "zou het 2 procentpunten breder zijn.")
 
 
 def test_reading_aid_for_a_chosen_grid_item_and_singular_verb() -> None:
