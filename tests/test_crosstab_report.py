@@ -29,6 +29,8 @@ CB = small_codebook()
 Q_SCALE = CB["q02"]  # Zeer tevreden, Tevreden, Ontevreden, Weet ik niet (nonsubstantive)
 SIZES = pd.CategoricalDtype(["klein", "groot"], ordered=True)
 COLLAPSED = ("q07_kort", "q26_kort", "q31_kort", "q37_kort", "q40_kort")
+# Single-choice questions collapsed to two substantive groups plus "weet ik niet".
+COLLAPSED_SINGLE = ("q12_kort", "q24_kort")
 R = 199
 
 
@@ -66,10 +68,23 @@ def test_collapsed_scale_maps_every_option_once(real, name) -> None:
     assert grouped.iloc[4] == question.options[2].label
 
 
+@pytest.mark.parametrize("name", COLLAPSED_SINGLE)
+def test_collapsed_single_choice_maps_every_option_once(real, name) -> None:
+    codebook, derived = real
+    definition = next(g for g in derived.groups if g["name"] == name)
+    source = codebook[definition["from"]]
+    listed = [c for g in definition["groups"] for c in g["options"]]
+    assert sorted(listed) == sorted(source.codes)
+    assert _group(pd.Series(list(source.labels)), source, definition).notna().all()
+    question = derived_question(definition, codebook)
+    assert question.type == "single"
+    assert [o.nonsubstantive for o in question.options] == [False, False, True]
+
+
 def test_derived_questions_cover_every_group(real) -> None:
     codebook, derived = real
     questions = derived_questions(codebook, derived)
-    assert set(COLLAPSED) | {"netwerkfase"} == set(questions)
+    assert set(COLLAPSED) | set(COLLAPSED_SINGLE) | {"netwerkfase"} == set(questions)
     assert [o.label for o in questions["q07_kort"].options] == [
         "tevreden", "neutraal", "ontevreden", "weet ik niet"]
     assert lookup("q07", codebook, questions) is codebook["q07"]
