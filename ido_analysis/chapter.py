@@ -16,27 +16,26 @@ generic and driven by the codebook and the published-figures register:
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from IPython.display import Image, Markdown, display
+from IPython.display import Markdown, display
 from matplotlib.figure import Figure
 
 from ido_analysis import charts, tables
 from ido_analysis.codebook import Codebook, Question
 from ido_analysis.codeframe import theme_counts
 from ido_analysis.formatting import fmt_count, fmt_interval, fmt_number, fmt_percent
+from ido_analysis.notebook import show_figure
 from ido_analysis.reference import load_municipalities
 from ido_analysis.stats import wilson_interval
 from ido_analysis.weights import population_counts, poststratification_weights
 
 WEIGHT_STRATUM = "grootteklasse_grof"
 CHART_KINDS = ("bar", "diverging")
-SCREEN_DPI = 150  # notebook/HTML/PDF display; the saved PNG has 300 dpi
 
 
 # --- Weights ---------------------------------------------------------------------------------
@@ -140,16 +139,6 @@ def write_table(table: pd.DataFrame, path: str | Path) -> Path:
     return path
 
 
-def _show_figure(fig: Figure, path: Path) -> None:
-    """Save at print resolution; show a lighter PNG (independent of the notebook backend)."""
-    charts.save_figure(fig, path)
-    buffer = io.BytesIO()
-    with charts.house_style():
-        fig.savefig(buffer, format="png", dpi=SCREEN_DPI, metadata={"Software": None},
-                    facecolor="white")
-    display(Image(data=buffer.getvalue(), format="png"))
-
-
 def show_question(df: pd.DataFrame, question: Question, *, confidence: float = 0.95,
                   weights: pd.Series | None = None, output_dir: str | Path = "../reports",
                   min_base: int | None = None, chart: str | None = None,
@@ -172,7 +161,7 @@ def show_question(df: pd.DataFrame, question: Question, *, confidence: float = 0
         display(Markdown(f"*Geen grafiek: minder dan {min_base} respondenten beantwoordden "
                          "deze vraag.*"))
         return table
-    _show_figure(question_chart(table, question, chart), out / "figures" / f"{question.id}.png")
+    show_figure(question_chart(table, question, chart), out / "figures" / f"{question.id}.png")
     return table
 
 
@@ -206,7 +195,7 @@ def show_scales(df: pd.DataFrame, questions: Sequence[Question], *, name: str,
     labels = {q.id: q.label for q in questions}
     display(tables.display_table(long, labels))
     fig = charts.diverging_scale_chart(tabs, list(questions), title=title)
-    _show_figure(fig, Path(output_dir) / "figures" / f"{name}.png")
+    show_figure(fig, Path(output_dir) / "figures" / f"{name}.png")
     return long
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from IPython.display import Image, Markdown, display
+from IPython.display import Markdown, display
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
@@ -36,7 +36,6 @@ from ido_analysis.charts import (
     FIG_WIDTH,
     NEUTRAL_COLOUR,
     house_style,
-    save_figure,
     stacked_group_chart,
 )
 from ido_analysis.clean import Derived, load_derived
@@ -44,6 +43,7 @@ from ido_analysis.codebook import Codebook, Option, Question
 from ido_analysis.crosstab import CrosstabResult, crosstab, display_crosstab
 from ido_analysis.disclosure import MIN_CELL
 from ido_analysis.formatting import fmt_count, fmt_number, fmt_p, fmt_percent
+from ido_analysis.notebook import show_figure
 from ido_analysis.stats import DEFAULT_RESAMPLES, DEFAULT_SEED, TestResult, interpret
 from ido_analysis.tables import Weights, question_table
 from ido_analysis.weights import representativeness, representativeness_test
@@ -303,15 +303,6 @@ def weights_by_stratum(df: pd.DataFrame, stratum_col: str, weights: pd.Series) -
 
 # --- presenting in a notebook ----------------------------------------------------------------
 
-FIGURE_DISPLAY_WIDTH = 650  # pixels in the notebook and the HTML report
-
-
-def figure_image(fig: Figure, path: str | Path) -> Image:
-    """Save ``fig`` (``charts.save_figure``) and return the PNG as a displayable image."""
-    saved = save_figure(fig, path)
-    return Image(data=saved.read_bytes(), format="png", width=FIGURE_DISPLAY_WIDTH)
-
-
 def present(result: CrosstabResult, question: Question, output_dir: str | Path) -> None:
     """Display a cross-tab in a notebook: wide table, 100 % chart (single/scale) or the
     per-option tests (multiple/grid), and the Dutch interpretation with merge notes.
@@ -325,7 +316,7 @@ def present(result: CrosstabResult, question: Question, output_dir: str | Path) 
     display(display_crosstab(result.table))
     if question.type in ("single", "scale"):
         fig = stacked_group_chart(result.table, question, group_label=group_label)
-        display(figure_image(fig, Path(output_dir) / "figures" / f"{path.stem}.png"))
+        show_figure(fig, Path(output_dir) / "figures" / f"{path.stem}.png")
     else:
         tests = overview_of_tests({(question.id, group_var): result}, {question.id: question},
                                   group_var).drop(columns=["p (rang)"])
@@ -361,7 +352,7 @@ def present_representativeness(df: pd.DataFrame, reference: pd.DataFrame, by: st
     write_representativeness(table, output_dir)
     display(display_representativeness(table, label[:1].upper() + label[1:]))
     fig = representativeness_chart(table, "Respondenten en alle gemeenten", label)
-    display(figure_image(fig, Path(output_dir) / "figures" / f"representativiteit_{by}.png"))
+    show_figure(fig, Path(output_dir) / "figures" / f"representativiteit_{by}.png")
     test = representativeness_test(table[table["stratum"] != TOTAL_LABEL], seed=seed)
     display(Markdown(interpret(test)))
     return table

@@ -6,13 +6,17 @@ Notebooks stay thin: a ``parameters`` cell, Dutch narrative, and calls such as
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
-from IPython.display import HTML, display
+from IPython.display import HTML, Image, display
+from matplotlib.figure import Figure
 
+from ido_analysis import charts
 from ido_analysis.codebook import Codebook, load_codebook
 
+SCREEN_DPI = 150  # notebook/HTML/PDF display; the saved PNG has print resolution (300 dpi)
 SYNTHETIC_MARKER = "synthetisch"
 SYNTHETIC_TEXT = (
     "Let op: deze cijfers komen uit synthetische data, gereconstrueerd uit het gepubliceerde "
@@ -58,3 +62,18 @@ def banner(df: pd.DataFrame) -> None:
     html = banner_html(df)
     if html:
         display(HTML(html))
+
+
+def show_figure(fig: Figure, path: str | Path) -> Path:
+    """Save ``fig`` at print resolution (``charts.save_figure``) and display a lighter PNG.
+
+    The displayed image is embedded as PNG bytes, so it appears the same whatever the
+    notebook's matplotlib backend; returns the saved path.
+    """
+    saved = charts.save_figure(fig, path)
+    buffer = io.BytesIO()
+    with charts.house_style():
+        fig.savefig(buffer, format="png", dpi=SCREEN_DPI, metadata={"Software": None},
+                    facecolor="white")
+    display(Image(data=buffer.getvalue(), format="png"))
+    return saved

@@ -7,7 +7,7 @@ import pytest
 from helpers_stats import multi_frame, single_frame, small_codebook
 from IPython.display import Image
 
-from ido_analysis import chapter
+from ido_analysis import chapter, notebook
 from ido_analysis.tables import TABLE_COLUMNS, question_table
 
 CB = small_codebook()
@@ -20,6 +20,7 @@ def shown(monkeypatch) -> list:
     """Collect what the chapter helpers display instead of rendering it."""
     items: list = []
     monkeypatch.setattr(chapter, "display", items.append)
+    monkeypatch.setattr(notebook, "display", items.append)  # figures: notebook.show_figure
     return items
 
 

@@ -50,8 +50,8 @@ def real():
     return codebook, load_derived(codebook)
 
 
-@pytest.mark.parametrize("name", COLLAPSED)
-def test_collapsed_scale_maps_every_option_once(real, name) -> None:
+def _collapsed(real, name):
+    """The derived question and the grouped labels of its source's options."""
     codebook, derived = real
     definition = next(g for g in derived.groups if g["name"] == name)
     source = codebook[definition["from"]]
@@ -59,7 +59,12 @@ def test_collapsed_scale_maps_every_option_once(real, name) -> None:
     assert sorted(listed) == sorted(source.codes)  # every option, none twice
     grouped = _group(pd.Series(list(source.labels)), source, definition)
     assert grouped.notna().all()
-    question = derived_question(definition, codebook)
+    return derived_question(definition, codebook), grouped
+
+
+@pytest.mark.parametrize("name", COLLAPSED)
+def test_collapsed_scale_maps_every_option_once(real, name) -> None:
+    question, grouped = _collapsed(real, name)
     assert question.type == "scale" and question.id == name
     assert [o.nonsubstantive for o in question.options] == [False, False, False, True]
     # The source's "Weet ik niet" lands in the nonsubstantive group, the poles in the ends.
@@ -70,13 +75,7 @@ def test_collapsed_scale_maps_every_option_once(real, name) -> None:
 
 @pytest.mark.parametrize("name", COLLAPSED_SINGLE)
 def test_collapsed_single_choice_maps_every_option_once(real, name) -> None:
-    codebook, derived = real
-    definition = next(g for g in derived.groups if g["name"] == name)
-    source = codebook[definition["from"]]
-    listed = [c for g in definition["groups"] for c in g["options"]]
-    assert sorted(listed) == sorted(source.codes)
-    assert _group(pd.Series(list(source.labels)), source, definition).notna().all()
-    question = derived_question(definition, codebook)
+    question, _ = _collapsed(real, name)
     assert question.type == "single"
     assert [o.nonsubstantive for o in question.options] == [False, False, True]
 
