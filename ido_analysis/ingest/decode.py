@@ -32,7 +32,7 @@ import pandas as pd
 
 from ido_analysis.codebook import Codebook, Question
 from ido_analysis.ingest.mapping import METADATA, MappingRow, Normaliser
-from ido_analysis.ingest.textmatch import TRUNCATED_SCORE
+from ido_analysis.ingest.textmatch import QUOTES, TRUNCATED_SCORE
 from ido_analysis.ingest.tool_table import ToolColumn, ToolTable
 from ido_analysis.validate import match_label
 
@@ -123,14 +123,14 @@ def split_joined(value: str, q: Question, v: _Values) -> tuple[list[str], str | 
     labels = sorted(q.options, key=lambda o: -len(o.label))
     codes: list[str] = []
     rest: list[tuple[int, int]] = []
-    pos, low = 0, value.casefold()
+    pos, low = 0, fold(value)
     while pos < len(value):
         while pos < len(value) and (value[pos] in v.separators or value[pos].isspace()):
             pos += 1
         if pos >= len(value):
             break
         for opt in labels:
-            lab = opt.label.casefold()
+            lab = fold(opt.label)
             end = pos + len(lab)
             if low.startswith(lab, pos) and (end == len(value) or value[end] in v.separators
                                              or value[end].isspace()):
@@ -144,6 +144,11 @@ def split_joined(value: str, q: Question, v: _Values) -> tuple[list[str], str | 
             pos = nxt
     other = value[rest[0][0]:rest[-1][1]].strip(" " + "".join(v.separators)) if rest else None
     return codes, other or None
+
+
+def fold(text: str) -> str:
+    """Lower case with straight quotes; keeps the length, so positions stay valid."""
+    return text.translate(QUOTES).lower() if len(text.lower()) == len(text) else text
 
 
 def parse_date(value: str, v: _Values) -> str:
@@ -232,10 +237,14 @@ def to_own_shape(table: ToolTable, rows: list[MappingRow], codebook: Codebook,
         return [col.values[i] for i in idx]
 
     _metadata_columns(table, rows, v, idx, out, log)
+    with_text = {r.qid for r in rows if r.kind == "other_text"}
     for r in rows:
         if r.position is None or not r.qid or r.kind in ("metadata", "negeren"):
             continue
-        _decode_row(r, table.columns[r.position], cells(r), codebook[r.qid], v, out, problems)
+        q = codebook[r.qid]
+        _decode_row(r, table.columns[r.position], cells(r), q, v, out, problems)
+        if r.kind == "single" and r.qid not in with_text:
+            _typed_other(r, q, out, log)
     _implied_ticks(rows, codebook, out, log)
     n = len(idx)
     columns = [c for c in OWN_METADATA if c in out] + codebook.raw_columns()
@@ -309,6 +318,25 @@ def _decode_row(r: MappingRow, col: ToolColumn, values: list[str | None], q: Que
         r.recoding = "tekst"
         return
     r.recoding = "; ".join(f"{k} -> {val}" for k, val in sorted(rules.items())[:12]) or "labeltekst"
+
+
+def _typed_other(r: MappingRow, q: Question, out: dict, log: list[str]) -> None:
+    """Single choice whose "Anders" text is typed in the answer cell itself (Forms)."""
+    others = [o for o in q.options if o.other]
+    if len(others) != 1:
+        return
+    other = others[0]
+    answers = out[r.target]
+    texts = [None] * len(answers)
+    for i, value in enumerate(answers):
+        if value is not None and value not in q.labels:
+            answers[i], texts[i] = other.label, value
+    out[f"{q.id}_{other.code}_tekst"] = texts
+    n = sum(t is not None for t in texts)
+    if n:
+        r.recoding += f"; overige tekst = {other.label!r} met die tekst ({n}x)"
+        log.append(f"{q.id}: {n} antwoord(en) die geen optie zijn gelezen als "
+                   f"{other.label!r} met de getypte tekst")
 
 
 def _decode_joined(r: MappingRow, values: list[str | None], q: Question, v: _Values,

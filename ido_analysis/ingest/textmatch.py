@@ -16,7 +16,7 @@ import unicodedata
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
                          "\u00ab": '"', "\u00bb": '"', "\u2013": "-", "\u2014": "-"})
 TRUNCATED_SCORE = 0.95
 
@@ -24,7 +24,7 @@ TRUNCATED_SCORE = 0.95
 @lru_cache(maxsize=8192)
 def normalise(text: str, numbering: str = "", markers: tuple[str, ...] = ()) -> str:
     """Lower-case words separated by single spaces, without numbering, markers, punctuation."""
-    text = unicodedata.normalize("NFKC", str(text)).translate(_QUOTES)
+    text = unicodedata.normalize("NFKC", str(text)).translate(QUOTES)
     if numbering:
         text = re.sub(numbering, "", text, count=1, flags=re.IGNORECASE)
     for pattern in markers:

@@ -135,9 +135,11 @@ def detect_family(rows: list[list[str]], tools: dict[str, Any], codebook_columns
         if sum(c in keys for c in rule["cells"]) >= rule["min_count"]:
             return name
     looked = "; ".join(f"{f['title']}" for f in tools["families"].values())
+    shown = ", ".join(map(str, header[:5]))
     raise ExportError(
-        "de vorm van het bestand is niet herkend. Gezocht naar: de eigen vorm (kolom "
-        f"respondent_id en vraagcodes zoals q01, q06_a); {looked}"
+        f"dit lijkt geen export van de enquête: de vorm is niet herkend (eerste kolommen: "
+        f"{shown}...). Gezocht naar: de eigen vorm (kolom respondent_id en vraagcodes zoals "
+        f"q01, q06_a); {looked}"
     )
 
 

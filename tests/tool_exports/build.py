@@ -302,7 +302,8 @@ def limesurvey(out: Path) -> Path:
                 if q.type == "multiple" and o.other:
                     continue
                 values = frame[f"{q.id}_{o.code}"].map(
-                    {"ja": "Y", "nee": "N"} if q.type == "grid" else lambda v: "Y")
+                    {"ja": "Y", "nee": "N"} if q.type == "grid" else lambda v: "Y",
+                    na_action="ignore")
                 add(f"{code}[SQ{k:03d}]", text, o.label, values)
             for o in (o for o in q.options if o.other):
                 add(f"{code}[other]", text, "Anders", frame[f"{q.id}_{o.code}_tekst"])
