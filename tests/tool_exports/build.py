@@ -123,7 +123,7 @@ def qualtrics_columns(frame: pd.DataFrame, codebook: Codebook, numeric: bool = F
             add(f"Q{tag}", text, f"QID{tag}_TEXT", frame[q.id])
         elif q.type in ("single", "scale"):
             codes = {o.label: str(k) for k, o in enumerate(q.options, 1)}
-            values = frame[q.id].map(lambda v: codes.get(v, v)) if numeric else frame[q.id]
+            values = frame[q.id].replace(codes) if numeric else frame[q.id]
             add(f"Q{tag}", f"{text} - Selected Choice" if others else text, f"QID{tag}", values)
             for k, o in others:
                 add(f"Q{tag}_{k}_TEXT", f"{text} - {o.label} - Text", f"QID{tag}_{k}_TEXT",
@@ -193,7 +193,8 @@ def qualtrics_legacy(out: Path) -> Path:
             ("V4", "ExternalDataReference"), ("V5", "EmailAddress"), ("V6", "IPAddress"),
             ("V7", "Status"), ("V8", "StartDate"), ("V9", "EndDate"), ("V10", "Finished"),
             ("herkomst", "herkomst")]
-    header = [[m[0] for m in meta] + [c[0] for c in cols], [m[1] for m in meta] + [c[1] for c in cols]]
+    header = [[m[0] for m in meta] + [c[0] for c in cols],
+              [m[1] for m in meta] + [c[1] for c in cols]]
     body = []
     for i in range(len(frame)):
         row = frame.iloc[i]
@@ -292,7 +293,7 @@ def limesurvey(out: Path) -> Path:
             fmt = "AO{:02d}" if q.type == "scale" else "A{}"
             codes = {o.label: ("-oth-" if o.other else fmt.format(k))
                      for k, o in enumerate(q.options, 1)}
-            add(code, text, None, frame[q.id].map(lambda v: codes.get(v, v)))
+            add(code, text, None, frame[q.id].replace(codes))
             for o in (o for o in q.options if o.other):
                 add(f"{code}[other]", text, "Anders", frame[f"{q.id}_{o.code}_tekst"])
             for k, f in enumerate(q.fields, 1):
