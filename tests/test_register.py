@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ido_analysis.codebook import Codebook, load_codebook, parse_codebook
-from ido_analysis.paths import REFERENCES
-from ido_analysis.register import (
+from ido_analysis.core.paths import REFERENCES
+from ido_analysis.spec.codebook import Codebook, load_codebook, parse_codebook
+from ido_analysis.spec.register import (
     COLUMNS,
     RegisterError,
     consistency,

@@ -30,11 +30,11 @@ from typing import Any
 
 import pandas as pd
 
-from ido_analysis.codebook import Codebook, Question
 from ido_analysis.ingest.mapping import METADATA, MappingRow, Normaliser
 from ido_analysis.ingest.textmatch import QUOTES, TRUNCATED_SCORE
 from ido_analysis.ingest.tool_table import ToolColumn, ToolTable
-from ido_analysis.validate import match_label
+from ido_analysis.ingest.validate import match_label
+from ido_analysis.spec.codebook import Codebook, Question
 
 OWN_METADATA = ("respondent_id", "startdatum", "einddatum", "herkomst")
 

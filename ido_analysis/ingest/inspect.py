@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ido_analysis.codebook import load_codebook
 from ido_analysis.ingest.decode import response_filter
 from ido_analysis.ingest.mapping import MappingRow, lowest_score, open_points
+from ido_analysis.ingest.reader import ExportError
 from ido_analysis.ingest.tool_import import describe_open_points, inspect_mapping
 from ido_analysis.ingest.tool_table import load_tools
-from ido_analysis.reader import ExportError
+from ido_analysis.spec.codebook import load_codebook
 
 
 def report_lines(rows: list[MappingRow], show_all: bool) -> list[str]:

@@ -25,9 +25,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ido_analysis.codebook import Codebook, Question
 from ido_analysis.ingest.textmatch import normalise, similarity
 from ido_analysis.ingest.tool_table import ToolColumn, ToolTable, load_tools
+from ido_analysis.spec.codebook import Codebook, Question
 
 IGNORE = "negeren"
 METADATA = "metadata:"

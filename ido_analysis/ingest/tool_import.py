@@ -16,12 +16,12 @@ from typing import Any
 
 import pandas as pd
 
-from ido_analysis.codebook import Codebook
 from ido_analysis.ingest.decode import to_own_shape
 from ido_analysis.ingest.mapping import MappingRow, build_mapping, lowest_score, open_points
 from ido_analysis.ingest.mapping_file import mapping_csv, read_mapping
+from ido_analysis.ingest.reader import ExportError
 from ido_analysis.ingest.tool_table import OWN, ToolTable, load_tools, read_tool_table
-from ido_analysis.reader import ExportError
+from ido_analysis.spec.codebook import Codebook
 
 MIN_MATCHED_SHARE = 0.25  # below this the file is "an export of another questionnaire"
 SUGGESTION_NAME = "kolomkoppeling_voorstel.csv"

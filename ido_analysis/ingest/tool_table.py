@@ -22,8 +22,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from ido_analysis.paths import REFERENCES
-from ido_analysis.reader import ExportError, _cell_text, _read_csv_rows, _read_excel_rows
+from ido_analysis.core.paths import REFERENCES
+from ido_analysis.ingest.reader import ExportError, _cell_text, _read_csv_rows, _read_excel_rows
 
 TOOLS_PATH = REFERENCES / "survey_tools.yaml"
 OWN = "own"

@@ -25,8 +25,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from ido_analysis.codebook import Codebook, Question, load_codebook  # noqa: E402
-from ido_analysis.reader import read_export  # noqa: E402
+from ido_analysis.ingest.reader import read_export  # noqa: E402
+from ido_analysis.spec.codebook import Codebook, Question, load_codebook  # noqa: E402
 
 BUNDLED = ROOT / "data" / "raw" / "ido_enquete_2025_SYNTHETISCH.csv"
 ISO = "%Y-%m-%d %H:%M:%S"

@@ -17,7 +17,7 @@ format:
 
 Structural problems that make the file unreadable as a survey export (empty file, header only,
 binary content, no codebook column at all, ragged rows) raise ``ExportError`` whose message
-names the file. Everything else is left to ``ido_analysis.validate``.
+names the file. Everything else is left to ``ido_analysis.ingest.validate``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ido_analysis.codebook import Codebook, load_codebook
+from ido_analysis.spec.codebook import Codebook, load_codebook
 
 METADATA_COLUMNS = ("respondent_id", "startdatum", "einddatum", "herkomst")
 CSV_SUFFIXES = (".csv", ".txt")

@@ -1,7 +1,7 @@
 """Report charts: one house style, Dutch text, deterministic PNG output.
 
 Every chart function takes frames in the schemas of ``docs/data-contracts.md`` (frequency
-tables from ``ido_analysis.tables``, cross-tabs from ``ido_analysis.crosstab``) plus the codebook
+tables from ``analysis.tables``, cross-tabs from ``analysis.crosstab``) plus the codebook
 ``Question`` for titles and option order, and returns a ``matplotlib.figure.Figure``. Figures
 are built without pyplot (no global figure registry, any backend) and inside
 ``house_style()``, so they look the same whatever the caller's matplotlib settings are.
@@ -30,8 +30,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-from ido_analysis.codebook import Option, Question
-from ido_analysis.formatting import fmt_count, fmt_percent
+from ido_analysis.core.formatting import fmt_count, fmt_percent
+from ido_analysis.spec.codebook import Option, Question
 
 FONT = "DejaVu Sans"
 FIG_WIDTH = 6.5  # inches: the text width of an A4 report page
@@ -276,7 +276,7 @@ def _segment_label(ax: Axes, left: float, width: float, y: float, colour: str) -
 def bar_chart(table: pd.DataFrame, question: Question, *, ax: Axes | None = None,
               sort: str | None = None, show_ci: bool = False, base_note: str | None = None,
               title: str | None = None) -> Figure:
-    """Horizontal bars of a frequency table (schema of ``ido_analysis.tables``).
+    """Horizontal bars of a frequency table (schema of ``analysis.tables``).
 
     One bar per option, x axis 0-100 %, value label ``43% (20)`` on each bar. ``sort`` is
     ``'questionnaire'`` or ``'frequency'``; by default single/scale questions keep questionnaire
@@ -496,7 +496,7 @@ def stacked_group_chart(crosstab: pd.DataFrame, question: Question, *,
                         group_label: str | None = None, title: str | None = None) -> Figure:
     """100 % stacked horizontal bars of a single/scale question per group of a cross-tab.
 
-    ``crosstab`` follows the ``ido_analysis.crosstab`` schema (one group variable). Segments are
+    ``crosstab`` follows the ``analysis.crosstab`` schema (one group variable). Segments are
     options in questionnaire order with ``col_percent`` as width; tick labels carry the group
     base, "klein (n = 12)". Suppressed cells are never drawn or labelled with their value: per
     group they are merged into one hatched "onderdrukt" segment at the end, whose width is

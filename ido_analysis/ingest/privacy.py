@@ -2,7 +2,7 @@
 
 ``deidentify(text)`` replaces e-mail addresses by ``[e-mail]``, Dutch phone numbers by
 ``[telefoon]`` and person names by ``[naam]``. Columns marked ``personal: true`` in the codebook
-are never written at all (``ido_analysis.clean`` drops them); this module handles the personal
+are never written at all (``ingest.clean`` drops them); this module handles the personal
 data people type into ordinary open answers.
 
 Names are found with hand-written patterns, not with the ``deduce`` library. ``deduce`` 3.0.6

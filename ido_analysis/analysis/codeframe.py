@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from ido_analysis.paths import REFERENCES
+from ido_analysis.core.paths import REFERENCES
 
 DEFAULT_PATH = REFERENCES / "codeframe.yaml"
 

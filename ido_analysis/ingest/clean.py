@@ -1,7 +1,7 @@
 """Cleaning step: raw export -> validated, de-identified analysis dataset (+ dictionary, log).
 
-``clean_export(raw_path, output_dir)`` reads the export (``ido_analysis.reader``), validates it
-against the codebook (``ido_analysis.validate``) and, when there are no errors, recodes it
+``clean_export(raw_path, output_dir)`` reads the export (``ingest.reader``), validates it
+against the codebook (``ingest.validate``) and, when there are no errors, recodes it
 (``recode``) and writes into ``output_dir`` (default ``data/processed``):
 
 * ``respondents.parquet`` and ``respondents.csv``: the processed dataset of
@@ -13,7 +13,7 @@ against the codebook (``ido_analysis.validate``) and, when there are no errors, 
 
 When validation finds errors, ``CleaningError`` carries the full report and nothing is
 written. Outputs are written to a staging directory inside ``output_dir`` and moved into place
-only when all of them succeeded (``ido_analysis.io.publish_files``), so a failing run leaves
+only when all of them succeeded (``core.files.publish_files``), so a failing run leaves
 ``output_dir`` as it was.
 
 Recoding rules: single/scale answers become ordered categoricals of the codebook labels;
@@ -21,7 +21,7 @@ multiple-choice options and grid items become ``boolean`` columns (NA when not a
 grids also when not answered; an asked multiple-choice question with nothing ticked counts as
 answered "none of these", as the contract says); ``<qid>_status`` tells ``beantwoord`` /
 ``geen antwoord`` / ``niet gevraagd`` apart; open text is de-identified
-(``ido_analysis.privacy``); personal columns and the municipality question's text are dropped.
+(``ingest.privacy``); personal columns and the municipality question's text are dropped.
 Derived variables are defined in
 ``references/derived.yaml``: ``n_<qid>`` for every multiple/grid question and grouped versions
 of single/scale questions. Corrections (dropped empty respondents, labels read despite a
@@ -37,23 +37,20 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from ido_analysis import io as atomic_io
-from ido_analysis.codebook import Codebook, Question, load_codebook
+from ido_analysis.core import files as atomic_io
+from ido_analysis.core.paths import PROCESSED
 from ido_analysis.ingest.mapping_file import mapping_csv
+from ido_analysis.ingest.municipalities import MULTI_RULE, Matcher, municipality_columns
+from ido_analysis.ingest.privacy import deidentify_series
+from ido_analysis.ingest.reader import ExportError, ReadInfo, read_export
 from ido_analysis.ingest.tool_import import (
     MAPPING_NAME,
     SUGGESTION_NAME,
     MappingError,
     import_export,
 )
-from ido_analysis.municipalities import MULTI_RULE, Matcher, municipality_columns
-from ido_analysis.paths import PROCESSED, REFERENCES
-from ido_analysis.privacy import deidentify_series
-from ido_analysis.reader import ExportError, ReadInfo, read_export
-from ido_analysis.reference import load_municipalities
-from ido_analysis.validate import (
+from ido_analysis.ingest.validate import (
     ValidationReport,
     answered,
     asked,
@@ -62,8 +59,10 @@ from ido_analysis.validate import (
     selected,
     validate,
 )
+from ido_analysis.spec.codebook import Codebook, Question, load_codebook
+from ido_analysis.spec.derived import Derived, load_derived
+from ido_analysis.spec.reference import load_municipalities
 
-DERIVED_PATH = REFERENCES / "derived.yaml"
 STATUS_LABELS = ("beantwoord", "geen antwoord", "niet gevraagd")
 STATUS_DTYPE = pd.CategoricalDtype(list(STATUS_LABELS))
 MUNICIPALITY_COLUMNS = ("gemeentecodes", "n_gemeenten", "inwoners", "grootteklasse",
@@ -83,15 +82,6 @@ class CleaningError(RuntimeError):
         self.report = report
 
 
-@dataclass(frozen=True)
-class Derived:
-    """Derived-variable definitions (``references/derived.yaml``)."""
-
-    municipality_question: str | None
-    count_prefix: str = "n_"
-    groups: tuple[dict[str, Any], ...] = ()
-
-
 @dataclass
 class CleaningResult:
     """Outcome of a successful ``clean_export`` run."""
@@ -102,30 +92,6 @@ class CleaningResult:
     log: dict[str, Any]
     dictionary: pd.DataFrame
     outputs: list[Path] = field(default_factory=list)
-
-
-def load_derived(codebook: Codebook, path: str | Path | None = None,
-                 raw: dict | None = None) -> Derived:
-    """Read derived-variable definitions and check them against ``codebook``."""
-    if raw is None:
-        with Path(path or DERIVED_PATH).open(encoding="utf-8") as fh:
-            raw = yaml.safe_load(fh)
-    muni = (raw.get("municipality") or {}).get("question")
-    problems = []
-    if muni is not None and muni not in codebook.ids:
-        problems.append(f"municipality question {muni!r} is not in the codebook")
-    for group in raw.get("groups") or []:
-        q = codebook[group["from"]] if group.get("from") in codebook.ids else None
-        if q is None or q.type not in ("single", "scale"):
-            problems.append(f"{group.get('name')}: 'from' must be a single/scale question")
-            continue
-        for g in group["groups"]:
-            problems += [f"{group['name']}: {q.id} has no option {c!r}"
-                         for c in g["options"] if c not in q.codes]
-    if problems:
-        raise ValueError("derived.yaml: " + "; ".join(problems))
-    return Derived(muni, (raw.get("counts") or {}).get("prefix", "n_"),
-                   tuple(raw.get("groups") or []))
 
 
 # --- recoding ------------------------------------------------------------------------------

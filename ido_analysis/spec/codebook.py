@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from ido_analysis.paths import REFERENCES
+from ido_analysis.core.paths import REFERENCES
 
 DEFAULT_PATH = REFERENCES / "codebook.yaml"
 

@@ -11,7 +11,7 @@ generic and driven by the codebook and the published-figures register:
   finite-population correction.
 - ``published_comparison``: the report's printed figures beside the recomputed ones.
 - ``composition``: respondents against the 342 municipalities by a reference grouping.
-- ``show_coded``: counts of coded open answers (``ido_analysis.codeframe``).
+- ``show_coded``: counts of coded open answers (``ido_analysis.analysis.codeframe``).
 """
 
 from __future__ import annotations
@@ -25,14 +25,15 @@ import pandas as pd
 from IPython.display import Markdown, display
 from matplotlib.figure import Figure
 
-from ido_analysis import charts, tables
-from ido_analysis.codebook import Codebook, Question
-from ido_analysis.codeframe import theme_counts
-from ido_analysis.formatting import fmt_count, fmt_interval, fmt_number, fmt_percent
-from ido_analysis.notebook import show_figure
-from ido_analysis.reference import load_municipalities
-from ido_analysis.stats import wilson_interval
-from ido_analysis.weights import population_counts, poststratification_weights
+from ido_analysis.analysis import tables
+from ido_analysis.analysis.codeframe import theme_counts
+from ido_analysis.analysis.stats import wilson_interval
+from ido_analysis.analysis.weights import population_counts, poststratification_weights
+from ido_analysis.core.formatting import fmt_count, fmt_interval, fmt_number, fmt_percent
+from ido_analysis.report import charts
+from ido_analysis.report.notebook import show_figure
+from ido_analysis.spec.codebook import Codebook, Question
+from ido_analysis.spec.reference import load_municipalities
 
 WEIGHT_STRATUM = "grootteklasse_grof"
 CHART_KINDS = ("bar", "diverging")

@@ -1,6 +1,6 @@
 """Validate a raw export frame against the codebook and report every problem in one pass.
 
-``validate(frame, codebook, source)`` takes the frame from ``ido_analysis.reader`` and returns a
+``validate(frame, codebook, source)`` takes the frame from ``ingest.reader`` and returns a
 ``ValidationReport`` of ``Finding``s. Errors stop the cleaning run; warnings are soft findings
 that the cleaning log lists (and, where stated, the recoder corrects).
 
@@ -33,9 +33,9 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from ido_analysis.codebook import GRID_VALUES, Codebook, Question
-from ido_analysis.privacy import deidentify
-from ido_analysis.reader import METADATA_COLUMNS
+from ido_analysis.ingest.privacy import deidentify
+from ido_analysis.ingest.reader import METADATA_COLUMNS
+from ido_analysis.spec.codebook import GRID_VALUES, Codebook, Question
 
 ERROR = "fout"
 WARNING = "waarschuwing"
@@ -139,7 +139,7 @@ def _render_items(items: list[Finding]) -> list[str]:
     return texts + [f.render() for f in items]
 
 
-# --- reading answers (shared with ido_analysis.clean) --------------------------------------
+# --- reading answers (shared with ido_analysis.ingest.clean) --------------------------------------
 
 def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", str(text)).strip().casefold().rstrip(".")
@@ -221,7 +221,7 @@ def validate(frame: pd.DataFrame, codebook: Codebook, source: str = "<export>",
              matcher=None, municipality_question: str | None = None) -> ValidationReport:
     """Check ``frame`` against ``codebook``; see the module docstring for every check.
 
-    ``matcher`` (an ``ido_analysis.municipalities.Matcher``) and ``municipality_question``
+    ``matcher`` (an ``ido_analysis.ingest.municipalities.Matcher``) and ``municipality_question``
     enable the municipality check on that question's column.
     """
     personal = set(codebook.personal_columns())

@@ -33,11 +33,11 @@ import yaml
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import lil_matrix
 
-from ido_analysis.codebook import Codebook, Question, load_codebook
-from ido_analysis.io import write_atomic
-from ido_analysis.paths import RAW, REFERENCES
-from ido_analysis.reference import coarse_size_class, load_municipalities
-from ido_analysis.register import consistency, load_register, round_half_up
+from ido_analysis.core.files import write_atomic
+from ido_analysis.core.paths import RAW, REFERENCES
+from ido_analysis.spec.codebook import Codebook, Question, load_codebook
+from ido_analysis.spec.reference import coarse_size_class, load_municipalities
+from ido_analysis.spec.register import consistency, load_register, round_half_up
 
 ASSUMPTIONS_PATH = REFERENCES / "assumptions.yaml"
 DEFAULT_OUTPUT = RAW / "ido_enquete_2025_SYNTHETISCH.csv"

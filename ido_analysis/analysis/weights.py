@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ido_analysis.stats import DEFAULT_SEED, TestResult, goodness_of_fit
+from ido_analysis.analysis.stats import DEFAULT_SEED, TestResult, goodness_of_fit
 
 REPRESENTATIVENESS_COLUMNS = [
     "stratum", "population", "population_share", "respondents", "response_share",

@@ -28,7 +28,7 @@ import numpy as np
 from scipy import special
 from scipy import stats as sps
 
-from ido_analysis.formatting import fmt_count, fmt_number, fmt_p_clause
+from ido_analysis.core.formatting import fmt_count, fmt_number, fmt_p_clause
 
 DEFAULT_SEED = 20251010
 DEFAULT_RESAMPLES = 9999

@@ -31,22 +31,22 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
-from ido_analysis.charts import (
+from ido_analysis.analysis.crosstab import CrosstabResult, crosstab, display_crosstab
+from ido_analysis.analysis.disclosure import MIN_CELL
+from ido_analysis.analysis.stats import DEFAULT_RESAMPLES, DEFAULT_SEED, TestResult, interpret
+from ido_analysis.analysis.tables import Weights, question_table
+from ido_analysis.analysis.weights import representativeness, representativeness_test
+from ido_analysis.core.formatting import fmt_count, fmt_number, fmt_p, fmt_percent
+from ido_analysis.report.charts import (
     BAR_COLOUR,
     FIG_WIDTH,
     NEUTRAL_COLOUR,
     house_style,
     stacked_group_chart,
 )
-from ido_analysis.clean import Derived, load_derived
-from ido_analysis.codebook import Codebook, Option, Question
-from ido_analysis.crosstab import CrosstabResult, crosstab, display_crosstab
-from ido_analysis.disclosure import MIN_CELL
-from ido_analysis.formatting import fmt_count, fmt_number, fmt_p, fmt_percent
-from ido_analysis.notebook import show_figure
-from ido_analysis.stats import DEFAULT_RESAMPLES, DEFAULT_SEED, TestResult, interpret
-from ido_analysis.tables import Weights, question_table
-from ido_analysis.weights import representativeness, representativeness_test
+from ido_analysis.report.notebook import show_figure
+from ido_analysis.spec.codebook import Codebook, Option, Question
+from ido_analysis.spec.derived import Derived, load_derived
 
 CSV_COLUMNS = ["group_var", "group", "question", "option", "label", "count", "base",
                "col_percent", "suppressed"]

@@ -35,8 +35,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ido_analysis import reference
-from ido_analysis.paths import REFERENCES
+from ido_analysis.core.paths import REFERENCES
+from ido_analysis.spec import reference
 
 ALIASES_PATH = REFERENCES / "gemeente_aliases.csv"
 MULTI_RULE = (

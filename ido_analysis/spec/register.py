@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ido_analysis.codebook import Codebook, load_codebook
-from ido_analysis.paths import REFERENCES
+from ido_analysis.core.paths import REFERENCES
+from ido_analysis.spec.codebook import Codebook, load_codebook
 
 DEFAULT_PATH = REFERENCES / "published_figures.csv"
 

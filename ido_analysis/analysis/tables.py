@@ -7,7 +7,7 @@ One row per option in codebook order, columns ``TABLE_COLUMNS``:
   respondents who answered that item. Options such as "Weet ik niet" stay as rows; nothing is
   dropped silently.
 - ``percent``, ``ci_low``, ``ci_high``: 0-100; weighted when weights are given, with a Wilson
-  interval with finite-population correction (``ido_analysis.stats.wilson_interval``) on the
+  interval with finite-population correction (``analysis.stats.wilson_interval``) on the
   effective sample size ``n_eff`` (Kish; equal to ``base`` without weights).
 - ``mentions`` (= count) and ``percent_mentions`` (share of all mentions; multiple choice only,
   NaN otherwise).
@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ido_analysis.codebook import Codebook, Question
-from ido_analysis.formatting import fmt_count, fmt_interval, fmt_number, fmt_percent
-from ido_analysis.reference import POPULATION
-from ido_analysis.stats import effective_sample_size, wilson_interval
+from ido_analysis.analysis.stats import effective_sample_size, wilson_interval
+from ido_analysis.core.formatting import fmt_count, fmt_interval, fmt_number, fmt_percent
+from ido_analysis.spec.codebook import Codebook, Question
+from ido_analysis.spec.reference import POPULATION
 
 ANSWERED = "beantwoord"
 TABLE_COLUMNS = [

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ido_analysis.paths import EXTERNAL
+from ido_analysis.core.paths import EXTERNAL
 
 DEFAULT_PATH = EXTERNAL / "cbs_gemeenten_2025.csv"
 POPULATION = 342

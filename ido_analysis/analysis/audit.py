@@ -10,7 +10,7 @@ functions, driven only by the register's ``question``/``option``/``kind`` column
 - ``n_selected`` / ``mean_selected``: the derived ``n_<qid>`` column (else the sum of the option
   columns) of answering respondents.
 - ``ranking``: the most/least chosen substantive option (not "Anders", not "Weet ik niet").
-- ``coded_open``: ``ido_analysis.codeframe.coded_counts``; not checkable while it is missing.
+- ``coded_open``: ``analysis.codeframe.coded_counts``; not checkable while it is missing.
 - ``other``: a total without a question (respondents, population; a count/base pair is the
   response rate); anything else is not checkable.
 
@@ -31,12 +31,12 @@ from typing import Any
 
 import pandas as pd
 
-from ido_analysis.codebook import Codebook, Question
-from ido_analysis.formatting import fmt_number, is_missing
-from ido_analysis.formatting import round_half_up as round_decimal
-from ido_analysis.io import write_text_atomic
-from ido_analysis.register import consistency, implied_count, inconsistencies, round_half_up
-from ido_analysis.tables import answered_mask, question_table
+from ido_analysis.analysis.tables import answered_mask, question_table
+from ido_analysis.core.files import write_text_atomic
+from ido_analysis.core.formatting import fmt_number, is_missing
+from ido_analysis.core.formatting import round_half_up as round_decimal
+from ido_analysis.spec.codebook import Codebook, Question
+from ido_analysis.spec.register import consistency, implied_count, inconsistencies, round_half_up
 
 REPRODUCED = "gereproduceerd"
 INCONSISTENT = "inconsistentie in rapport"
@@ -349,11 +349,11 @@ def _judge(row: dict, rec: Recomputed, flag: Any, implied: Any,
 # ------------------------------------------------------------------------------ coded counts
 
 def _coded_counts(df: pd.DataFrame, codeframe: Any) -> tuple[dict | None, str | None]:
-    """{(text column, theme): count} from ``ido_analysis.codeframe``, or (None, reason)."""
+    """{(text column, theme): count} from ``analysis.codeframe``, or (None, reason)."""
     try:
-        from ido_analysis import codeframe as cf_module
+        from ido_analysis.analysis import codeframe as cf_module
     except ImportError:
-        return None, "de module ido_analysis.codeframe ontbreekt nog."
+        return None, "de module ido_analysis.analysis.codeframe ontbreekt nog."
     try:
         frame = codeframe if codeframe is not None else cf_module.load_codeframe()
         counts = cf_module.coded_counts(df, frame)

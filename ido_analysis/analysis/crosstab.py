@@ -25,11 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ido_analysis.codebook import Codebook, Question
-from ido_analysis.disclosure import MIN_CELL, merge_small_groups, suppress_small_cells
-from ido_analysis.formatting import fmt_count, fmt_p_clause, fmt_percent
-from ido_analysis.reference import POPULATION
-from ido_analysis.stats import (
+from ido_analysis.analysis.disclosure import MIN_CELL, merge_small_groups, suppress_small_cells
+from ido_analysis.analysis.stats import (
     ALPHA,
     DEFAULT_RESAMPLES,
     DEFAULT_SEED,
@@ -38,7 +35,10 @@ from ido_analysis.stats import (
     interpret,
     rank_test,
 )
-from ido_analysis.tables import Weights, _weight_array, answered_mask, question_table
+from ido_analysis.analysis.tables import Weights, _weight_array, answered_mask, question_table
+from ido_analysis.core.formatting import fmt_count, fmt_p_clause, fmt_percent
+from ido_analysis.spec.codebook import Codebook, Question
+from ido_analysis.spec.reference import POPULATION
 
 CROSSTAB_COLUMNS = [
     "group_var", "group", "question", "option", "label", "count", "base", "col_percent",

@@ -1,6 +1,6 @@
 """Machine-readable frequency outputs: ``tables/frequencies.csv`` and ``tables/tabellen.xlsx``.
 
-Both are written atomically (``ido_analysis.io``) and are byte-identical for the same input:
+Both are written atomically (``ido_analysis.core.files``) and are byte-identical for the same input:
 
 - ``frequencies.csv``: UTF-8, LF, one row per closed non-personal question and option in codebook
   order, columns ``tables.FREQUENCY_CSV_COLUMNS`` (question, option, label, count, base, percent,
@@ -21,12 +21,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ido_analysis.codebook import Codebook, Question
-from ido_analysis.formatting import fmt_number, is_missing, round_half_up
-from ido_analysis.io import write_atomic, write_text_atomic
-from ido_analysis.notebook import SYNTHETIC_TEXT, is_synthetic
-from ido_analysis.reference import POPULATION
-from ido_analysis.tables import FREQUENCY_CSV_COLUMNS, Weights, frequencies, question_table
+from ido_analysis.analysis.tables import FREQUENCY_CSV_COLUMNS, Weights, frequencies, question_table
+from ido_analysis.core.files import write_atomic, write_text_atomic
+from ido_analysis.core.formatting import fmt_number, is_missing, round_half_up
+from ido_analysis.report.notebook import SYNTHETIC_TEXT, is_synthetic
+from ido_analysis.spec.codebook import Codebook, Question
+from ido_analysis.spec.reference import POPULATION
 
 TABLES_DIR = "tables"
 FREQUENCIES_CSV = "frequencies.csv"

@@ -13,8 +13,8 @@ import pandas as pd
 from IPython.display import HTML, Image, display
 from matplotlib.figure import Figure
 
-from ido_analysis import charts
-from ido_analysis.codebook import Codebook, load_codebook
+from ido_analysis.report import charts
+from ido_analysis.spec.codebook import Codebook, load_codebook
 
 SCREEN_DPI = 150  # notebook/HTML/PDF display; the saved PNG has print resolution (300 dpi)
 SYNTHETIC_MARKER = "synthetisch"
