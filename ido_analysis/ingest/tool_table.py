@@ -137,9 +137,10 @@ def detect_family(rows: list[list[str]], tools: dict[str, Any], codebook_columns
     looked = "; ".join(f"{f['title']}" for f in tools["families"].values())
     shown = ", ".join(map(str, header[:5]))
     raise ExportError(
-        f"dit lijkt geen export van de enquête: de vorm is niet herkend (eerste kolommen: "
-        f"{shown}...). Gezocht naar: de eigen vorm (kolom respondent_id en vraagcodes zoals "
-        f"q01, q06_a); {looked}"
+        "dit lijkt geen export van de enquête: geen enkele kolom komt overeen met het codeboek "
+        f"en de vorm van geen enkele enquêtetool is herkend (eerste kolommen: {shown}...). "
+        "Gezocht naar: de eigen vorm (kolom respondent_id en vraagcodes zoals q01, q06_a); "
+        f"{looked}"
     )
 
 
