@@ -21,7 +21,7 @@ from ido_analysis.ingest.mapping import MappingRow, build_mapping, lowest_score,
 from ido_analysis.ingest.mapping_file import mapping_csv, read_mapping
 from ido_analysis.ingest.reader import ExportError
 from ido_analysis.ingest.tool_table import OWN, ToolTable, load_tools, read_tool_table
-from ido_analysis.spec.codebook import Codebook
+from ido_analysis.spec.codebook import Codebook, load_codebook
 
 MIN_MATCHED_SHARE = 0.25  # below this the file is "an export of another questionnaire"
 SUGGESTION_NAME = "kolomkoppeling_voorstel.csv"
@@ -90,6 +90,24 @@ def import_export(path: str | Path, codebook: Codebook, mapping_path: str | Path
     if decoded.problems:
         raise ExportError(f"{path}: " + "; ".join(decoded.problems))
     return ImportResult(table, rows, decoded.frame, decoded.log, decoded.counts)
+
+
+def mapping_preflight(path: str | Path, mapping_path: str | Path | None = None,
+                      codebook: Codebook | None = None) -> MappingError | None:
+    """The ``MappingError`` that cleaning ``path`` would raise, without decoding; None when the
+    file is in the own shape or maps unambiguously. ``ExportError`` for unreadable files."""
+    path = Path(path)
+    codebook = codebook or load_codebook()
+    table, rows = inspect_mapping(path, codebook, mapping_path)
+    if rows is None:
+        return None
+    try:
+        _check_questionnaire(path, table, rows)
+    except MappingError as exc:
+        return exc
+    problems = open_points(rows)
+    return (MappingError(path, table, rows, describe_open_points(path, table, problems))
+            if problems else None)
 
 
 def _check_questionnaire(path: Path, table: ToolTable, rows: list[MappingRow]) -> None:
