@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DATA ?= data/raw/ido_enquete_2025_SYNTHETISCH.csv
+MAPPING ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help setup data clean-data report notebooks test test-fast lint lab lock distclean
@@ -28,10 +29,10 @@ data: setup ## Regenerate the synthetic raw export (byte-identical on every run)
 	$(BIN)/ido-analysis generate
 
 clean-data: setup ## Clean the raw export into data/processed/ (DATA=path for another export)
-	$(BIN)/ido-analysis clean --data $(DATA)
+	$(BIN)/ido-analysis clean --data $(DATA) $(if $(MAPPING),--mapping $(MAPPING))
 
 report: setup ## Set up, clean and render every chapter into reports/ (DATA=path for another export)
-	$(BIN)/ido-analysis run --data $(DATA)
+	$(BIN)/ido-analysis run --data $(DATA) $(if $(MAPPING),--mapping $(MAPPING))
 
 notebooks: setup ## Re-execute notebooks/ in place on the bundled data (commit the result)
 	$(BIN)/ido-analysis run --update-notebooks
