@@ -18,7 +18,7 @@ import pytest
 from ido_analysis.cli import main
 from ido_analysis.ingest.clean import clean_export
 from ido_analysis.ingest.decode import (
-    _Values,
+    ValueRules,
     decode_choice,
     decode_tick,
     parse_date,
@@ -290,7 +290,7 @@ def test_similarity_tolerates_a_word_not_another_question():
 
 @pytest.fixture(scope="module")
 def values():
-    return _Values(load_tools())
+    return ValueRules(load_tools())
 
 
 def test_decode_choice_codes(real_codebook, values):
@@ -336,3 +336,15 @@ def test_cli_clean_on_a_fixture(exports, tmp_path):
     path = exports["limesurvey"]
     assert main(["clean", "--data", str(path), "--output", str(tmp_path / "o")]) == 0
     assert (tmp_path / "o" / MAPPING_NAME).is_file()
+
+
+def test_run_stops_before_any_notebook_when_the_mapping_is_open(tmp_path, forms_frame):
+    frame = forms_frame.copy()
+    frame.iloc[0, _title_position(frame, "7. ")] = "Oordeel rolinvulling"
+    path = _forms_variant(frame, tmp_path / "hernoemd.xlsx")
+    processed, reports = tmp_path / "processed", tmp_path / "reports"
+    code = main(["run", "--data", str(path), "--output", str(reports),
+                 "--set", f"processed_dir={processed}"])
+    assert code == 1
+    assert sorted(p.name for p in processed.iterdir()) == [SUGGESTION_NAME]
+    assert not reports.exists() or not any(reports.rglob("*.html"))

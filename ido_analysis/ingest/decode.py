@@ -17,8 +17,9 @@ gets a ``recoding`` description. Value rules (tool knowledge in survey_tools.yam
 * respondent ids: kept when they are unique whole numbers, else new ids 1..n.
 
 Preview/test and incomplete responses follow ``response_rule`` (survey_tools.yaml).
-Problems that make a value unreadable are left in the cell for validation to report, except
-list text that fits no option of a question without "Anders" (``DecodeProblem``).
+Values that cannot be decoded are left in the cell for validation to report (with the column,
+row and expected labels), except list text that fits no option of a question without "Anders",
+which is returned in ``Decoded.problems``.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class Decoded:
     problems: list[str] = field(default_factory=list)
 
 
-class _Values:
+class ValueRules:
     """Value vocabularies of survey_tools.yaml."""
 
     def __init__(self, tools: dict[str, Any]):
@@ -71,7 +72,7 @@ def _label(value: str, col: ToolColumn) -> str:
     return col.value_labels.get(value, value)
 
 
-def decode_choice(value: str, q: Question, col: ToolColumn, v: _Values) -> tuple[str, str]:
+def decode_choice(value: str, q: Question, col: ToolColumn, v: ValueRules) -> tuple[str, str]:
     """(codebook label or the raw value, rule) of one single-choice cell."""
     text = _label(value, col)
     rule = "waardelabel" if text != value else "labeltekst"
@@ -91,7 +92,7 @@ def decode_choice(value: str, q: Question, col: ToolColumn, v: _Values) -> tuple
     return value, "onbekend"
 
 
-def decode_tick(value: str, label: str, col: ToolColumn, v: _Values) -> tuple[str | None, str]:
+def decode_tick(value: str, label: str, col: ToolColumn, v: ValueRules) -> tuple[str | None, str]:
     """(option label when ticked, None when not, the raw value when unreadable; rule)."""
     text = _label(value, col)
     key = text.strip().casefold()
@@ -104,7 +105,7 @@ def decode_tick(value: str, label: str, col: ToolColumn, v: _Values) -> tuple[st
     return value, "onbekend"
 
 
-def decode_grid(value: str, col: ToolColumn, v: _Values) -> tuple[str, str]:
+def decode_grid(value: str, col: ToolColumn, v: ValueRules) -> tuple[str, str]:
     """(``ja``/``nee`` or the raw value, rule) of one grid cell."""
     key = _label(value, col).strip().casefold()
     if key in v.ja:
@@ -114,7 +115,7 @@ def decode_grid(value: str, col: ToolColumn, v: _Values) -> tuple[str, str]:
     return value, "onbekend"
 
 
-def split_joined(value: str, q: Question, v: _Values) -> tuple[list[str], str | None]:
+def split_joined(value: str, q: Question, v: ValueRules) -> tuple[list[str], str | None]:
     """(chosen option codes, remaining text) of a joined list, matched greedily."""
     parts = [p.strip() for p in re.split("|".join(map(re.escape, v.separators)), value)]
     parts = [p for p in parts if p]
@@ -151,7 +152,7 @@ def fold(text: str) -> str:
     return text.translate(QUOTES).lower() if len(text.lower()) == len(text) else text
 
 
-def parse_date(value: str, v: _Values) -> str:
+def parse_date(value: str, v: ValueRules) -> str:
     """``YYYY-MM-DD HH:MM:SS`` from an ISO, US or SPSS date; the raw value when unreadable."""
     for fmt in v.date_formats:
         try:
@@ -225,7 +226,7 @@ def _number(value: str | None) -> float:
 def to_own_shape(table: ToolTable, rows: list[MappingRow], codebook: Codebook,
                  tools: dict[str, Any], **rule: Any) -> Decoded:
     """Decode ``table`` with ``rows`` (no open points) into the project's own shape."""
-    v = _Values(tools)
+    v = ValueRules(tools)
     keep, counts = response_filter(table, rows, tools, **rule)
     idx = [i for i, k in enumerate(keep) if k]
     out: dict[str, list[str | None]] = {}
@@ -253,7 +254,7 @@ def to_own_shape(table: ToolTable, rows: list[MappingRow], codebook: Codebook,
     return Decoded(frame, log, counts, problems)
 
 
-def _metadata_columns(table: ToolTable, rows: list[MappingRow], v: _Values, idx: list[int],
+def _metadata_columns(table: ToolTable, rows: list[MappingRow], v: ValueRules, idx: list[int],
                       out: dict, log: list[str]) -> None:
     ids = _meta(rows, table, "id")
     values = [ids.values[i] for i in idx] if ids is not None else []
@@ -282,7 +283,7 @@ def _metadata_columns(table: ToolTable, rows: list[MappingRow], v: _Values, idx:
 
 
 def _decode_row(r: MappingRow, col: ToolColumn, values: list[str | None], q: Question,
-                v: _Values, out: dict, problems: list[str]) -> None:
+                v: ValueRules, out: dict, problems: list[str]) -> None:
     rules: dict[str, str] = {}
     if r.kind == "single":
         decoded = []
@@ -339,7 +340,7 @@ def _typed_other(r: MappingRow, q: Question, out: dict, log: list[str]) -> None:
                    f"{other.label!r} met de getypte tekst")
 
 
-def _decode_joined(r: MappingRow, values: list[str | None], q: Question, v: _Values,
+def _decode_joined(r: MappingRow, values: list[str | None], q: Question, v: ValueRules,
                    out: dict, problems: list[str]) -> None:
     others = [o for o in q.options if o.other]
     for opt in q.options:

@@ -98,14 +98,12 @@ class Normaliser:
 
 def units(codebook: Codebook, norm: Normaliser) -> list[Unit]:
     """Questions, follow-ups and contact fields in questionnaire order."""
-    out: list[Unit] = []
+    texts: list[tuple[str, str, Question, str]] = []
     for q in codebook:
-        out.append(Unit(q.id, "question", q, norm(q.text), len(out)))
-        out += [Unit(fu.id, "followup", q, norm(fu.text), len(out) + i)
-                for i, fu in enumerate(q.followups)]
-        out += [Unit(f.id, "field", q, norm(f.label), len(out) + len(q.followups) + i)
-                for i, f in enumerate(q.fields)]
-    return [Unit(u.id, u.kind, u.question, u.text, i) for i, u in enumerate(out)]
+        texts.append((q.id, "question", q, q.text))
+        texts += [(fu.id, "followup", q, fu.text) for fu in q.followups]
+        texts += [(f.id, "field", q, f.label) for f in q.fields]
+    return [Unit(uid, kind, q, norm(text), i) for i, (uid, kind, q, text) in enumerate(texts)]
 
 
 def metadata_role(col: ToolColumn, table: ToolTable, tools: dict[str, Any]) -> str | None:

@@ -19,7 +19,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 
 from ido_analysis.core.paths import REFERENCES
@@ -250,8 +249,3 @@ def _read_sav(path: Path, tools: dict[str, Any], codebook_columns: set[str]) -> 
                         for k, v in meta.variable_value_labels.get(name, {}).items()}
         columns.append(ToolColumn(i, name, text, sub, values, value_labels))
     return ToolTable("spss", spec["title"], "sav", 0, columns, len(raw))
-
-
-def as_frame(table: ToolTable) -> pd.DataFrame:
-    """The respondent rows as a frame of strings keyed by column position (for inspection)."""
-    return pd.DataFrame({c.position: c.values for c in table.columns}, dtype="string")
