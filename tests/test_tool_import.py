@@ -47,6 +47,11 @@ FAMILY = {"qualtrics_tekst": "qualtrics", "qualtrics_numeriek": "qualtrics",
           "surveymonkey_xlsx": "surveymonkey", "limesurvey": "limesurvey", "forms": "forms",
           "spss": "spss"}
 SHAPES = sorted(tool_exports.SHAPES)
+# Lowest mapping score per shape: 0.8 = a title that is the first sentence of the codebook text
+# (or a text cut off by SPSS), 0.966 = one word missing.
+LOWEST = {"qualtrics_tekst": 1.0, "qualtrics_numeriek": 1.0, "qualtrics_oud": 1.0,
+          "surveymonkey_csv": 0.966, "surveymonkey_xlsx": 0.966, "limesurvey": 0.8,
+          "forms": 0.8, "spss": 0.8}
 
 
 @pytest.fixture(scope="session")
@@ -117,7 +122,7 @@ def test_mapping_unambiguous_with_scores(cleaned, shape):
     result, out = cleaned[shape]
     summary = result.log["tool_import"]
     assert summary["familie"] == FAMILY[shape]
-    assert summary["laagste_score"] >= 0.8
+    assert summary["laagste_score"] == LOWEST[shape]  # documented in tool_exports/README.md
     rows = list(csv.DictReader(io.StringIO((out / MAPPING_NAME).read_text(encoding="utf-8"))))
     assert all(not r["open_punt"] for r in rows)
     assert {r["regel"] for r in rows} <= {"metadata", "tekst", "tekst+volgorde"}
