@@ -49,7 +49,7 @@ FAMILY = {"qualtrics_tekst": "qualtrics", "qualtrics_numeriek": "qualtrics",
 SHAPES = sorted(tool_exports.SHAPES)
 # Lowest mapping score per shape: 0.8 = a title that is the first sentence of the codebook text
 # (or a text cut off by SPSS), 0.966 = one word missing.
-LOWEST = {"qualtrics_tekst": 1.0, "qualtrics_numeriek": 1.0, "qualtrics_oud": 1.0,
+LOWEST = {"qualtrics_tekst": 0.966, "qualtrics_numeriek": 0.966, "qualtrics_oud": 0.966,
           "surveymonkey_csv": 0.966, "surveymonkey_xlsx": 0.966, "limesurvey": 0.8,
           "forms": 0.8, "spss": 0.8}
 

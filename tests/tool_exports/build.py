@@ -117,7 +117,8 @@ def qualtrics_columns(frame: pd.DataFrame, codebook: Codebook, numeric: bool = F
 
     for q in codebook:
         tag += 1
-        text = f"Q{q.number}. {curly(q.text)}{marker(q)}" if q.number else curly(q.text)
+        text = (f"Q{q.number}. {curly(drop_word(q.text))}{marker(q)}" if q.number
+                else curly(q.text))
         others = [(k, o) for k, o in enumerate(q.options, 1) if o.other]
         if q.type == "open":
             add(f"Q{tag}", text, f"QID{tag}_TEXT", frame[q.id])
