@@ -41,8 +41,8 @@ from ido_analysis.report import charts
 from ido_analysis.report.notebook import show_figure
 from ido_analysis.spec.codebook import Codebook, Question
 from ido_analysis.spec.reference import load_municipalities
+from ido_analysis.spec.survey import WEIGHTING_STRATUM
 
-WEIGHT_STRATUM = "grootteklasse_grof"
 CHART_KINDS = ("bar", "diverging")
 
 
@@ -58,8 +58,8 @@ def weights_for(df: pd.DataFrame, weighting: bool,
     if not weighting:
         return None
     ref = reference if isinstance(reference, pd.DataFrame) else load_municipalities(reference)
-    weights = poststratification_weights(df, WEIGHT_STRATUM,
-                                         population_counts(ref, WEIGHT_STRATUM))
+    weights = poststratification_weights(df, WEIGHTING_STRATUM,
+                                         population_counts(ref, WEIGHTING_STRATUM))
     return weights.reindex(df.index)
 
 
