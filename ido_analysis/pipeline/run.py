@@ -26,6 +26,7 @@ from ido_analysis.pipeline.config import (
     selection,
 )
 from ido_analysis.pipeline.execute import Outcome, Task, kernel_name
+from ido_analysis.pipeline.parameters import check_paths
 from ido_analysis.pipeline.progress import say
 from ido_analysis.pipeline.publish import (
     CombinedJob,
@@ -130,6 +131,14 @@ def update_notebooks(config: PipelineConfig, only: Iterable[str] | None = None,
 
 
 
+def check_inputs(config: PipelineConfig, names: Iterable[str]) -> None:
+    """Every path parameter the schema says must exist does, for every notebook in ``names``
+    (an unknown name raises PipelineError). Called before any notebook runs."""
+    for name in names:
+        check_paths(notebook_parameters(config, config.spec(name)), config.parameter_schema)
+
+
+
 def cli_run(args: Any) -> int:
     """Entry point of ``ido-analysis run`` (arguments: see ido_analysis/cli.py)."""
     try:
@@ -138,9 +147,7 @@ def cli_run(args: Any) -> int:
                                  output=getattr(args, "output", None),
                                  overrides=getattr(args, "overrides", None) or ())
         only = getattr(args, "only", None)
-        if only:
-            for name in only:
-                config.spec(name)
+        check_inputs(config, selection(config, only))
         if getattr(args, "update_notebooks", False):
             result = update_notebooks(config, only=only, jobs=getattr(args, "jobs", None))
         else:
