@@ -358,8 +358,8 @@ def test_save_figure_failure_leaves_nothing_behind(tmp_path: Path, small_fig: Fi
     target = tmp_path / "chart.png"
     target.write_bytes(b"old")
 
-    def broken_savefig(fh, **kwargs):
-        fh.write(b"partial")
+    def broken_savefig(tmp, **kwargs):
+        Path(tmp).write_bytes(b"partial")
         raise RuntimeError("renderer crashed")
 
     monkeypatch.setattr(small_fig, "savefig", broken_savefig)
