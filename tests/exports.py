@@ -88,7 +88,6 @@ def closed_answers(codebook: Codebook, n: int, rng: np.random.Generator,
 def open_answers(codebook: Codebook, answers: dict[str, np.ndarray], rng: np.random.Generator
                  ) -> dict[str, list[str]]:
     """Open questions, follow-ups and "Anders" texts only where they may be answered."""
-    n = len(next(iter(answers.values())))
     cells: dict[str, list[str]] = {}
     columns = [q.id for q in codebook.of_type("open")][1:]
     columns += [c for q in codebook for c in q.text_columns() + [f.id for f in q.followups]]

@@ -102,7 +102,8 @@ def wilson_interval(
 
     ``count`` and ``base`` may be non-integer (weighted share times effective n). Base 0 gives
     ``(nan, nan)``. Always ``0 <= low <= count / base <= high <= 1`` (exactly, not up to
-    rounding: count 0 gives low 0.0, count = base gives high 1.0). See the module docstring for the formula and its sources.
+    rounding: count 0 gives low 0.0, count = base gives high 1.0). See the module docstring
+    for the formula and its sources.
     """
     if base < 0 or count < 0 or count > base + 1e-9:
         raise ValueError(f"need 0 <= count <= base, got count={count}, base={base}")
