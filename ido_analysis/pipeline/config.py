@@ -18,6 +18,8 @@ DEFAULT_CONFIG = ROOT / "pipeline.yaml"
 
 
 
+OWN_PROCESSED = "processed_dir"        # the parameter that each output folder gets its own of
+PROCESSED_SUBDIR = Path("data") / "processed"
 _LEADING_ZERO = re.compile(r"^[+-]?0\d+$")
 
 
@@ -151,7 +153,11 @@ def typed_overrides(texts: Iterable[str], schema: dict[str, Any]) -> dict[str, A
 def apply_overrides(config: PipelineConfig, data: str | None = None, output: str | None = None,
                     overrides: Iterable[str] = ()) -> PipelineConfig:
     """Command-line options on top of the config. Paths given on the command line are relative
-    to the current directory; ``--set`` values win over every notebook's own parameters."""
+    to the current directory; ``--set`` values win over every notebook's own parameters.
+
+    Runs never mix: an ``output`` other than the configured output folder gets its own
+    cleaned data in ``<output>/data/processed`` (unless ``--set processed_dir=...``), so the
+    repository's ``data/processed/`` is written only by runs into the default folder."""
     values = typed_overrides(overrides, config.parameter_schema)
     if data is not None:
         values["raw_path"] = data
@@ -159,6 +165,8 @@ def apply_overrides(config: PipelineConfig, data: str | None = None, output: str
     if output is not None:
         out_dir = Path(output).resolve()
         values["output_dir"] = str(out_dir)
+        if out_dir != config.output_dir and OWN_PROCESSED not in values:
+            values[OWN_PROCESSED] = str(out_dir / PROCESSED_SUBDIR)
     for key in config.path_parameters:
         if isinstance(values.get(key), str):
             values[key] = str(Path(values[key]).resolve())
