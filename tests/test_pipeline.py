@@ -289,3 +289,81 @@ def test_missing_notebook_is_reported(tmp_path):
     assert list(result.failed) == ["a"] and "FileNotFoundError" in result.failed["a"]
     assert sorted(result.blocked) == ["b", "c", "d"]
     assert result.exit_code == 1
+
+
+# ----------------------------------------------------------------------------- run isolation
+
+def test_each_output_folder_gets_its_own_processed_data(tmp_path):
+    from ido_analysis.core.paths import ROOT
+
+    config = load_config()
+    default = notebook_parameters(apply_overrides(config), config.spec("01_opschonen"))
+    assert default["processed_dir"] == str(ROOT / "data" / "processed")
+    same = apply_overrides(config, output=str(ROOT / "reports"))
+    assert notebook_parameters(same, config.spec("01_opschonen"))["processed_dir"] == str(
+        ROOT / "data" / "processed")
+    other = apply_overrides(config, output=str(tmp_path / "elders"))
+    for spec in other.notebooks:
+        assert notebook_parameters(other, spec).get("processed_dir", str(
+            tmp_path / "elders" / "data" / "processed")) == str(
+            tmp_path / "elders" / "data" / "processed")
+    chosen = apply_overrides(config, output=str(tmp_path / "elders"),
+                             overrides=[f"processed_dir={tmp_path / 'p'}"])
+    assert notebook_parameters(chosen, config.spec("02_respondenten"))["processed_dir"] == str(
+        tmp_path / "p")
+
+
+FIGURE_WRITER = ("from pathlib import Path\n"
+                 "if Path(processed_dir, 'stop').exists():\n"
+                 "    Path(output_dir, 'figures').mkdir(parents=True, exist_ok=True)\n"
+                 "    Path(output_dir, 'figures', 'e.png').write_text('half')\n"
+                 "    raise ValueError('gestopt')\n"
+                 "for sub, name in (('figures', 'e.png'), ('tables', 'e.csv')):\n"
+                 "    Path(output_dir, sub).mkdir(parents=True, exist_ok=True)\n"
+                 "    Path(output_dir, sub, name).write_text(min_cell_text)\n"
+                 "print('geschreven')")
+
+
+@pytest.mark.slow
+def test_tables_and_figures_are_staged_with_their_chapter(tmp_path):
+    """A chapter's tables and figures appear only when the whole chapter succeeded; the cache
+    knows them (a deleted figure re-runs the chapter)."""
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    make_notebook(nbs / "e.ipynb", FIGURE_WRITER, "Hoofdstuk E",
+                  "processed_dir = ''\noutput_dir = ''\nmin_cell_text = 'x'")
+    (tmp_path / "processed").mkdir()
+    config = {"report": {"title": "T"}, "notebooks_dir": "nbs", "output_dir": "out",
+              "parameters": {"processed_dir": "processed", "output_dir": "out",
+                             "min_cell_text": "eerste"},
+              "path_parameters": ["processed_dir", "output_dir"], "input_parameters": [],
+              "package_sources": [], "notebooks": [{"name": "e", "title": "E"}]}
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(yaml.safe_dump(config))
+    out = tmp_path / "out"
+
+    result, _ = _run(path, jobs=1)
+    assert result.ran == ["e"] and (out / "figures" / "e.png").read_text() == "eerste"
+    assert (out / "tables" / "e.csv").exists()
+    assert not any(p.is_file() for p in (out / ".pipeline" / "stage").rglob("*"))
+
+    # A failed run writes nothing beside the last good outputs.
+    (tmp_path / "processed" / "stop").write_text("")
+    config["parameters"]["min_cell_text"] = "tweede"
+    path.write_text(yaml.safe_dump(config))
+    result, _ = _run(path, jobs=1)
+    assert list(result.failed) == ["e"]
+    assert (out / "figures" / "e.png").read_text() == "eerste"
+    assert "MISLUKT" in (out / "index.html").read_text()
+
+    # A deleted figure re-runs the chapter.
+    (tmp_path / "processed" / "stop").unlink()
+    config["parameters"]["min_cell_text"] = "eerste"
+    path.write_text(yaml.safe_dump(config))
+    result, _ = _run(path, jobs=1)
+    assert result.up_to_date == ["e"]
+    (out / "figures" / "e.png").unlink()
+    result, _ = _run(path, jobs=1)
+    assert result.ran == ["e"] and (out / "figures" / "e.png").read_text() == "eerste"
+    index = (out / "index.html").read_text()
+    assert "MISLUKT" not in index and 'href="rapport_compleet.pdf"' in index
