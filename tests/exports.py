@@ -153,3 +153,26 @@ def bundled_minus(k: int, seed: int) -> pd.DataFrame:
     frame = pd.read_csv(generate.DEFAULT_OUTPUT, dtype=str, keep_default_na=False)
     drop = np.random.default_rng(seed).choice(len(frame), size=k, replace=False)
     return frame.drop(index=frame.index[drop]).reset_index(drop=True)
+
+
+def codes_by_size(sizes: dict[str, int], rng: np.random.Generator,
+                  several: int = 0) -> list[list[str]]:
+    """Municipality codes per respondent: ``sizes`` maps a coarse size class to how many
+    respondents come from it; with ``several`` > 1 the first respondent answers for that many
+    small municipalities together (names without separators, as one typed list)."""
+    ref = load_municipalities().sort_values("gemeentecode")
+    plain = ref[~ref["gemeentenaam"].str.contains(r"[(,/&+]|\ben\b", regex=True)]
+    taken: set[str] = set()
+    out: list[list[str]] = []
+    if several > 1:
+        pool = plain[plain["inwoners"] < 10_000]["gemeentecode"].to_numpy()
+        group = [str(c) for c in rng.choice(pool, size=several, replace=False)]
+        taken.update(group)
+        out.append(group)
+    for size, k in sizes.items():
+        pool = [c for c in plain[plain["grootteklasse_grof"].astype(str) == size]["gemeentecode"]
+                if c not in taken]
+        picked = [str(c) for c in rng.choice(pool, size=k, replace=False)]
+        taken.update(picked)
+        out += [[c] for c in picked]
+    return out
