@@ -88,7 +88,10 @@ def test_scope_follows_n_population_and_confidence():
     text = narrative.scope(37, 342, 0.9)
     assert "de 37 gemeenten die de enquête invulden" in text
     assert "90%-betrouwbaarheidsinterval" in text and "37 van de 342" in text
-    assert "de 1 gemeente die de enquête invulde" in narrative.scope(1, 342, 0.95)
+    one = narrative.scope(1, 342, 0.95)
+    assert "de 1 gemeente die de enquête invulde" in one and "(minder dan 1%)" in one
+    assert "1 van de 342 gemeenten meedeed," in one
+    assert "(14%)" in narrative.scope(47, 342, 0.95)
     assert "kleiner dan 5 en" in narrative.reading_guide(5)
 
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import pandas as pd
 from IPython.display import Markdown, display
 
-from ido_analysis.core.formatting import fmt_count, interval_label
+from ido_analysis.core.formatting import fmt_count, fmt_percent, interval_label
 
 # A sentence in a Markdown cell that quotes a number from the published report names the
 # report ("Het rapport noemt ...", "in het rapport"); such sentences may hold literal numbers.
@@ -51,10 +51,18 @@ def _responded(n: int) -> str:
     return f"de {municipalities(n)} die de enquête {verb}"
 
 
+def _share(n: int, population: int) -> str:
+    """``n`` as a share of ``population``: whole percent, "minder dan 1%" below one half."""
+    if not population:
+        return "–"
+    pct = 100 * n / population
+    return "minder dan 1%" if 0 < pct < 0.5 else fmt_percent(pct)
+
+
 def scope(n: int, population: int, confidence: float) -> str:
     """'What the figures do and do not say': respondents against the population, the
     interval level and the finite-population correction."""
-    share = f"{fmt_count(round(100 * n / population))}%" if population else "–"
+    share = _share(n, population)
     return (
         f"**Wat de cijfers wel en niet zeggen.** De cijfers beschrijven {_responded(n)}, van "
         f"de {municipalities(population)} in Nederland ({share}). Zij hebben zelf besloten "
@@ -63,9 +71,10 @@ def scope(n: int, population: int, confidence: float) -> str:
         "van de respondenten, geen schatting voor alle gemeenten. Bij elk percentage staat "
         f"een {interval_label(confidence).replace('-interval', '-betrouwbaarheidsinterval')} "
         "(een Wilson-interval met eindige-populatiecorrectie: een correctie omdat "
-        f"{fmt_count(n)} van de {fmt_count(population)} gemeenten meededen, een deel van het "
-        "geheel). Dat interval geeft alleen de onzekerheid door toeval weer, niet die door "
-        "zelfselectie; de werkelijke onzekerheid is groter.")
+        f"{fmt_count(n)} van de {fmt_count(population)} gemeenten "
+        f"{'meedeed' if n == 1 else 'meededen'}, een deel van het geheel). Dat interval geeft "
+        "alleen de onzekerheid door toeval weer, niet die door zelfselectie; de werkelijke "
+        "onzekerheid is groter.")
 
 
 def reading_guide(n: int) -> str:
