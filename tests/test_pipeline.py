@@ -367,3 +367,19 @@ def test_tables_and_figures_are_staged_with_their_chapter(tmp_path):
     assert result.ran == ["e"] and (out / "figures" / "e.png").read_text() == "eerste"
     index = (out / "index.html").read_text()
     assert "MISLUKT" not in index and 'href="rapport_compleet.pdf"' in index
+
+
+def test_run_identity_follows_data_and_parameters_not_paths(tmp_path):
+    from ido_analysis.pipeline.identity import run_info
+
+    path = write_project(tmp_path)
+    base = run_info(load_config(path))
+    assert base.data_name == "raw.csv" and base.n is None and len(base.short_sha) == 12
+    assert base.lines()[0] == f"Data: raw.csv (sha256 {base.short_sha})"
+    assert "Parameters: min_cell = 5" in base.lines()[2]
+    elsewhere = run_info(apply_overrides(load_config(path), output=str(tmp_path / "x")))
+    assert elsewhere.key == base.key
+    other = run_info(apply_overrides(load_config(path), overrides=["min_cell=6"]))
+    assert other.key != base.key
+    (tmp_path / "raw.csv").write_text("x\n3\n")
+    assert run_info(load_config(path)).key != base.key
