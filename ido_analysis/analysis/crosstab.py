@@ -38,7 +38,7 @@ from ido_analysis.analysis.stats import (
 from ido_analysis.analysis.tables import Weights, _weight_array, answered_mask, question_table
 from ido_analysis.core.formatting import fmt_count, fmt_p_clause, fmt_percent
 from ido_analysis.spec.codebook import Codebook, Question
-from ido_analysis.spec.reference import POPULATION
+from ido_analysis.spec.survey import POPULATION
 
 CROSSTAB_COLUMNS = [
     "group_var", "group", "question", "option", "label", "count", "base", "col_percent",

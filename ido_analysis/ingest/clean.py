@@ -58,8 +58,6 @@ from ido_analysis.spec.reference import load_municipalities
 
 STATUS_LABELS = ("beantwoord", "geen antwoord", "niet gevraagd")
 STATUS_DTYPE = pd.CategoricalDtype(list(STATUS_LABELS))
-MUNICIPALITY_COLUMNS = ("gemeentecodes", "n_gemeenten", "inwoners", "grootteklasse",
-                        "grootteklasse_grof", "provincie", "provinciegroep")
 # Kept in memory for matching and the log, never written: a CBS code or an exact population
 # identifies the municipality, and with it the respondent.
 IDENTIFYING_COLUMNS = ("gemeentecodes", "inwoners")

@@ -20,14 +20,12 @@ from ido_analysis.pipeline.staging import staging_path
 PROJECT_KERNEL = "ido-enquete"
 
 
-
 def kernel_name() -> str:
     """The project kernel when installed (``make setup``), else ``python3``."""
     from jupyter_client.kernelspec import KernelSpecManager
 
     installed = KernelSpecManager().find_kernel_specs()
     return PROJECT_KERNEL if PROJECT_KERNEL in installed else "python3"
-
 
 
 def strip_volatile_metadata(nb: Any) -> Any:
@@ -41,6 +39,24 @@ def strip_volatile_metadata(nb: Any) -> Any:
             cell.metadata.pop(key, None)
         if cell.metadata.get("tags") == []:
             del cell.metadata["tags"]
+    return nb
+
+
+# Binary outputs kept out of committed notebooks: strict nbval does not compare them, they make
+# diffs unreadable, and the figure files they show are pinned by hash in the tests instead.
+BINARY_MIME_TYPES = ("image/png", "image/jpeg")
+
+
+def drop_binary_outputs(nb: Any) -> Any:
+    """Remove embedded images from every output (their text/plain stand-in stays, so nbval
+    still checks that the cell displayed something). Returns ``nb`` (changed)."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            for mime in BINARY_MIME_TYPES:
+                data.pop(mime, None)
+            if "data" in output:
+                output.get("metadata", {}).clear()
     return nb
 
 
@@ -78,11 +94,9 @@ class Outcome:
 _START_LOCK: Any = None
 
 
-
 def init_worker(lock: Any) -> None:
     global _START_LOCK
     _START_LOCK = lock
-
 
 
 def _source_position(executed: Path | None, cell_index: int) -> str:
@@ -101,7 +115,6 @@ def _source_position(executed: Path | None, cell_index: int) -> str:
                 if "injected-parameters" in c.metadata.get("tags", [])]
     position = cell_index + 1 - sum(1 for i in injected if i < cell_index)
     return f"cell {position} of {len(cells) - len(injected)}"
-
 
 
 def describe_failure(name: str, exc: BaseException, executed: Path | None = None) -> str:
@@ -132,7 +145,6 @@ def _stderr_to(path: Path) -> Iterator[None]:
         os.close(saved)
 
 
-
 def _execute(task: Task, out_path: Path) -> None:
     """Run papermill; inject only the parameters the notebook declares (no warnings)."""
     import papermill as pm
@@ -160,7 +172,6 @@ def _execute(task: Task, out_path: Path) -> None:
         release()
 
 
-
 def _chapter_pairs(task: Task) -> list[tuple[Path, Path]]:
     """(temporary, final) name of every output of a task: notebook, then (when rendering)
     chapter HTML, chapter PDF, body fragment and metadata."""
@@ -169,7 +180,6 @@ def _chapter_pairs(task: Task) -> list[tuple[Path, Path]]:
         finals += [task.html, task.pdf, task.cache / f"{task.name}.body.html",
                    task.cache / f"{task.name}.json"]
     return [(staging_path(p), p) for p in finals]
-
 
 
 def _render_html(task: Task, executed: Path) -> None:
@@ -191,7 +201,6 @@ def staged_files(task: Task) -> list[str]:
     if task.stage is None or not task.stage.is_dir():
         return []
     return sorted(str(p.relative_to(task.stage)) for p in task.stage.rglob("*") if p.is_file())
-
 
 
 def execute_task(task: Task) -> Outcome:
@@ -217,7 +226,6 @@ def execute_task(task: Task) -> Outcome:
         discard_task(task)
         return Outcome(task.name, False, time.perf_counter() - start, message)
     return Outcome(task.name, True, time.perf_counter() - start)
-
 
 
 def pdf_task(task: Task) -> Outcome:
@@ -264,7 +272,6 @@ def commit_task(task: Task) -> None:
     task.target.with_name(f"{task.name}.failed.ipynb").unlink(missing_ok=True)
 
 
-
 def discard_task(task: Task) -> None:
     """Drop a failed task's temporary outputs; the executed notebook is kept as
     ``<name>.failed.ipynb`` for inspection (not in update mode). Last good outputs stay."""
@@ -279,9 +286,8 @@ def discard_task(task: Task) -> None:
         os.replace(tmp_nb, task.target.with_name(f"{task.name}.failed.ipynb"))
 
 
-
 def _strip_file(path: Path) -> None:
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
-    nbformat.write(strip_volatile_metadata(nb), path)
+    nbformat.write(drop_binary_outputs(strip_volatile_metadata(nb)), path)
