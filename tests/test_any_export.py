@@ -44,15 +44,18 @@ def _skewed(n_small: int) -> pd.DataFrame:
                          municipalities=codes)
 
 
-CASES: dict[str, tuple[Callable[[], pd.DataFrame], list]] = {
-    "n1": (lambda: random_export(1, 1), [SLOW]),
-    "skewed5": (lambda: _skewed(3), [SLOW]),
-    "bundled_minus_10": (lambda: bundled_minus(10, 1), [SLOW]),
-    "n2": (lambda: random_export(2, 2), EXHAUSTIVE),
-    "n30": (lambda: random_export(30, 30), EXHAUSTIVE),
-    "n47": (lambda: random_export(47, 47), EXHAUSTIVE),
-    "n342": (lambda: random_export(342, 342), EXHAUSTIVE),
-    "weet_ik_niet30": (lambda: random_export(30, 31, dont_know=True), EXHAUSTIVE),
+# name: (export builder, marks, extra command-line arguments)
+CASES: dict[str, tuple[Callable[[], pd.DataFrame], list, list[str]]] = {
+    "n1": (lambda: random_export(1, 1), [SLOW], []),
+    "skewed5": (lambda: _skewed(3), [SLOW], []),
+    "bundled_minus_10": (lambda: bundled_minus(10, 1), [SLOW], []),
+    "n2": (lambda: random_export(2, 2), EXHAUSTIVE, []),
+    "n30": (lambda: random_export(30, 30), EXHAUSTIVE, []),
+    "n47": (lambda: random_export(47, 47), EXHAUSTIVE, []),
+    "n342": (lambda: random_export(342, 342), EXHAUSTIVE, []),
+    "weet_ik_niet30": (lambda: random_export(30, 31, dont_know=True), EXHAUSTIVE, []),
+    "skewed5_gewogen_drempel3": (lambda: _skewed(3), EXHAUSTIVE,
+                                 ["--set", "weighting=ja", "--set", "min_cell=3"]),
 }
 
 
@@ -85,15 +88,17 @@ def stated_counts(text: str) -> list[int]:
 
 
 @pytest.mark.parametrize("case", [pytest.param(name, marks=marks)
-                                  for name, (_, marks) in CASES.items()])
+                                  for name, (_, marks, _) in CASES.items()])
 def test_whole_chain(case, tmp_path):
-    frame = CASES[case][0]()
+    build, _, extra = CASES[case]
+    frame = build()
     n = len(frame)
     export = write_export(frame, tmp_path / f"{case}.csv")
     out = tmp_path / "rapport"
     processed_before = hash_path(PROCESSED)
     start = time.perf_counter()
-    assert main(["run", "--data", str(export), "--output", str(out), "--jobs", "2"]) == 0
+    assert main(["run", "--data", str(export), "--output", str(out), "--jobs", "2",
+                 *extra]) == 0
     print(f"\n{case}: n = {n}, {time.perf_counter() - start:.0f} s")
 
     assert hash_path(PROCESSED) == processed_before, "the repository's data/processed changed"
@@ -110,3 +115,7 @@ def test_whole_chain(case, tmp_path):
         assert all(c == n for c in counts), (spec.name, counts)
         if spec.name != "01_opschonen":
             assert counts, f"{spec.name} states no n"
+    if "min_cell=3" in extra:
+        assert "drempel van 3" in _text(out / "07_kruistabellen.html")
+        assert "'< 3'" in _text(out / "02_respondenten.html")
+        assert "min_cell = 3" in index and "weighting = ja" in index
