@@ -106,7 +106,9 @@ def test_whole_chain(case, tmp_path):
     index = _text(out / "index.html")
     assert "MISLUKT" not in index and "andere uitvoering" not in index
     assert f"Data: {export.name} (sha256 " in index and f"Respondenten: {n}" in index
-    assert PdfReader(out / "rapport_compleet.pdf").pages
+    title_page = re.sub(r"\s+", " ", PdfReader(out / "rapport_compleet.pdf").pages[0]
+                        .extract_text())
+    assert f"Data: {export.name} (sha256" in title_page and f"Respondenten: {n}" in title_page
     for spec in CONFIG.notebooks:
         assert PdfReader(out / f"{spec.name}.pdf").pages, spec.name
         assert not _warnings(out / "notebooks" / f"{spec.name}.ipynb"), spec.name
