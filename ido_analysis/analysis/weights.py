@@ -55,6 +55,44 @@ def poststratification_weights(
     return strata.map(factor).astype(float).rename("weight")
 
 
+def merge_empty_strata(population_counts: Mapping[str, int], present: set[str]
+                       ) -> dict[str, str]:
+    """Map each stratum (in the order of ``population_counts``, taken as ordered) to a merged
+    label so that every merged stratum has respondents (``present``): a stratum without
+    respondents joins its next neighbour (the previous one at the end), labels joined by
+    " + ". No stratum present: everything in one stratum."""
+    groups: list[list[str]] = [[s] for s in population_counts]
+    i = 0
+    while len(groups) > 1 and i < len(groups):
+        if any(s in present for s in groups[i]):
+            i += 1
+            continue
+        j = i + 1 if i + 1 < len(groups) else i - 1
+        low, high = min(i, j), max(i, j)
+        groups[low:high + 1] = [groups[low] + groups[high]]
+        i = low
+    return {s: " + ".join(g) for g in groups for s in g}
+
+
+def weights_merging_empty(df: pd.DataFrame, stratum_col: str,
+                          population_counts: Mapping[str, int]) -> pd.Series:
+    """``poststratification_weights`` after ``merge_empty_strata``: strata without respondents
+    (a small or skewed export) are merged with their neighbour instead of refused. The
+    result's ``attrs["merged"]`` maps every stratum to its merged label."""
+    strata = df[stratum_col].astype("object")
+    present = {str(v) for v in strata.dropna()}
+    mapping = merge_empty_strata(population_counts, present)
+    merged_counts: dict[str, int] = {}
+    for stratum, count in population_counts.items():
+        label = mapping[str(stratum)]
+        merged_counts[label] = merged_counts.get(label, 0) + int(count)
+    frame = df.assign(**{stratum_col: strata.map(
+        lambda v: mapping.get(str(v), str(v)) if pd.notna(v) else v)})
+    weights = poststratification_weights(frame, stratum_col, merged_counts)
+    weights.attrs["merged"] = mapping
+    return weights
+
+
 def representativeness(df: pd.DataFrame, reference: pd.DataFrame, by: str) -> pd.DataFrame:
     """Population and respondents per category of ``by`` (a column of both frames).
 

@@ -29,7 +29,7 @@ from ido_analysis.analysis import tables
 from ido_analysis.analysis.codeframe import theme_counts
 from ido_analysis.analysis.recount import any_of, n_selected
 from ido_analysis.analysis.stats import wilson_interval
-from ido_analysis.analysis.weights import population_counts, poststratification_weights
+from ido_analysis.analysis.weights import population_counts, weights_merging_empty
 from ido_analysis.core.formatting import (
     fmt_count,
     fmt_interval,
@@ -44,6 +44,8 @@ from ido_analysis.spec.reference import load_municipalities
 from ido_analysis.spec.survey import WEIGHTING_STRATUM
 
 CHART_KINDS = ("bar", "diverging")
+NOBODY_ASKED = ("Geen grafiek en geen percentages: geen enkele respondent kreeg of beantwoordde "
+                "deze vraag (basis 0).")
 
 
 # --- Weights ---------------------------------------------------------------------------------
@@ -52,14 +54,15 @@ def weights_for(df: pd.DataFrame, weighting: bool,
                 reference: str | Path | pd.DataFrame | None = None) -> pd.Series | None:
     """None when ``weighting`` is off, else post-stratification weights (mean 1) on df.index.
 
-    Strata are ``grootteklasse_grof``; population counts come from the CBS reference
+    Strata are ``grootteklasse_grof`` (a stratum without respondents is merged with its
+    neighbour, ``weights_merging_empty``); population counts come from the CBS reference
     (``reference``: a path, an already loaded table, or None for the bundled table).
     """
     if not weighting:
         return None
     ref = reference if isinstance(reference, pd.DataFrame) else load_municipalities(reference)
-    weights = poststratification_weights(df, WEIGHTING_STRATUM,
-                                         population_counts(ref, WEIGHTING_STRATUM))
+    weights = weights_merging_empty(df, WEIGHTING_STRATUM,
+                                    population_counts(ref, WEIGHTING_STRATUM))
     return weights.reindex(df.index)
 
 
@@ -158,8 +161,11 @@ def show_question(df: pd.DataFrame, question: Question, *, confidence: float = 0
     write_table(table, out / "tables" / f"{question.id}.csv")
     display(Markdown(f"**Vraag {question.number}. {question.text}**"))
     display(tables.display_table(tables.order_for_display(table, question)))
-    display(Markdown(reading_aid(table, question.reading_aid)))
     base = int(table["base"].max())
+    if base == 0:
+        display(Markdown(f"*{NOBODY_ASKED}*"))
+        return table
+    display(Markdown(reading_aid(table, question.reading_aid)))
     if min_base is not None and base < min_base:
         display(Markdown(f"*Geen grafiek: minder dan {min_base} respondenten beantwoordden "
                          "deze vraag.*"))
