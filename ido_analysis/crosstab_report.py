@@ -40,10 +40,11 @@ from ido_analysis.charts import (
 )
 from ido_analysis.clean import Derived, load_derived
 from ido_analysis.codebook import Codebook, Option, Question
-from ido_analysis.crosstab import CrosstabResult, crosstab, display_crosstab
+from ido_analysis.crosstab import CrosstabResult, apply_families, crosstab, display_crosstab
 from ido_analysis.disclosure import MIN_CELL
 from ido_analysis.formatting import fmt_count, fmt_number, fmt_p, fmt_percent
 from ido_analysis.notebook import show_figure
+from ido_analysis.spec.families import TestFamily, load_families
 from ido_analysis.stats import DEFAULT_RESAMPLES, DEFAULT_SEED, TestResult, interpret
 from ido_analysis.tables import Weights, question_table
 from ido_analysis.weights import representativeness, representativeness_test
@@ -109,11 +110,18 @@ def run_crosstabs(
     seed: int | None = DEFAULT_SEED,
     weights: Weights = None,
     n_resamples: int = DEFAULT_RESAMPLES,
+    families: Sequence[TestFamily] | None = None,
 ) -> dict[tuple[str, str], CrosstabResult]:
-    """Cross-tab every question by every group variable; keys (question id, group_var)."""
-    return {(q.id, g): crosstab(df, q, g, min_cell=min_cell, seed=seed, weights=weights,
-                                n_resamples=n_resamples)
-            for q in questions for g in group_vars}
+    """Cross-tab every question by every group variable; keys (question id, group_var).
+
+    Tests of a declared family (``families``; None: those of ``references/derived.yaml``)
+    are Holm-adjusted within each grouping (``crosstab.apply_families``).
+    """
+    results = {(q.id, g): crosstab(df, q, g, min_cell=min_cell, seed=seed, weights=weights,
+                                   n_resamples=n_resamples)
+               for q in questions for g in group_vars}
+    families = load_families() if families is None else families
+    return apply_families(results, families, {q.id: q for q in questions})
 
 
 def csv_frame(result: CrosstabResult) -> pd.DataFrame:
@@ -158,10 +166,12 @@ def _overview_row(label: str, group_var: str, test: TestResult | None,
         v = getattr(t, attr)
         return fmt_p(v) if attr == "p_value" else fmt_number(v, 2)
 
+    adjusted = "–" if test is None or math.isnan(test.p_adjusted) else fmt_p(test.p_adjusted)
     return {"Vraag": label, "Indeling": GROUP_VAR_LABELS.get(group_var, group_var),
             "n": fmt_count(test.n) if test is not None else "–",
             "Toets": test.method_nl if test is not None else "–",
-            "p": value(test, "p_value"), "Cramérs V": value(test, "cramers_v"),
+            "p": value(test, "p_value"), "p (Holm)": adjusted,
+            "Cramérs V": value(test, "cramers_v"),
             "Rangtoets": rank.method_nl if rank is not None else "–",
             "p (rang)": value(rank, "p_value")}
 
@@ -171,8 +181,9 @@ def overview_of_tests(results: Mapping[tuple[str, str], CrosstabResult],
                       group_var: str | None = None) -> pd.DataFrame:
     """One row per test (per option for multiple/grid questions), Dutch column names.
 
-    With ``group_var``: only that grouping, indexed by question label, without the grouping
-    and method-name columns (a narrow table for display).
+    "p (Holm)" is the Holm-adjusted p-value within the test's declared family ("–" outside
+    a family). With ``group_var``: only that grouping, indexed by question label, without
+    the grouping and method-name columns (a narrow table for display).
     """
     rows = []
     for (qid, gv), res in results.items():
@@ -199,8 +210,11 @@ def details_of_tests(result: CrosstabResult) -> pd.DataFrame:
                      "Toetsgrootheid": fmt_number(t.statistic, 2),
                      "p": fmt_p(t.p_value), "Cramérs V": fmt_number(t.cramers_v, 2),
                      "n": fmt_count(t.n),
+                     "Tabellen met dezelfde totalen": "–" if t.n_tables is None
+                     else fmt_count(t.n_tables),
                      "Startwaarde": "–" if t.seed is None else str(t.seed),
-                     "Trekkingen": "–" if t.n_resamples is None else fmt_count(t.n_resamples)})
+                     "Trekkingen": "–" if t.n_resamples is None else fmt_count(t.n_resamples),
+                     "Standaardfout p": "–" if not t.se else fmt_number(t.se, 4)})
     return pd.DataFrame(rows).set_index("Toets")
 
 
