@@ -12,13 +12,13 @@ from collections.abc import Sequence
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from ido_analysis.generate import cli_generate
+    from ido_analysis.ingest.generate import cli_generate
 
     return cli_generate(args)
 
 
 def _clean(args: argparse.Namespace) -> int:
-    from ido_analysis.clean import cli_clean
+    from ido_analysis.ingest.clean import cli_clean
 
     return cli_clean(args)
 

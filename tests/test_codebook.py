@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ido_analysis.codebook import Codebook, CodebookError, load_codebook, parse_codebook
+from ido_analysis.spec.codebook import Codebook, CodebookError, load_codebook, parse_codebook
 
 
 @pytest.fixture(scope="module")

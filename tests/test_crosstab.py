@@ -1,4 +1,4 @@
-"""Tests of ido_analysis.crosstab on constructed respondent frames."""
+"""Tests of ido_analysis.analysis.crosstab on constructed respondent frames."""
 
 from __future__ import annotations
 
@@ -9,10 +9,15 @@ import pandas as pd
 import pytest
 from helpers_stats import multi_frame, single_frame, small_codebook
 
+from ido_analysis.analysis.crosstab import (
+    CROSSTAB_COLUMNS,
+    apply_families,
+    crosstab,
+    display_crosstab,
+)
 from ido_analysis.analysis.exact import holm, seed_for
-from ido_analysis.crosstab import CROSSTAB_COLUMNS, apply_families, crosstab, display_crosstab
+from ido_analysis.analysis.stats import independence_test
 from ido_analysis.spec.families import TestFamily
-from ido_analysis.stats import independence_test
 
 CB = small_codebook()
 Q_SINGLE, Q_SCALE, Q_MULTI, Q_GRID = CB["q01"], CB["q02"], CB["q03"], CB["q04"]

@@ -15,10 +15,10 @@ import pytest
 from pypdf import PdfReader
 
 from ido_analysis.cli import main
-from ido_analysis.generate import load_assumptions
-from ido_analysis.paths import PROCESSED, ROOT
+from ido_analysis.core.paths import PROCESSED, ROOT
+from ido_analysis.ingest.generate import load_assumptions
 from ido_analysis.pipeline import load_config
-from ido_analysis.register import load_register
+from ido_analysis.spec.register import load_register
 
 pytestmark = pytest.mark.slow
 

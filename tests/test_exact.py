@@ -19,7 +19,7 @@ from ido_analysis.analysis.exact import (
     rank_table_test,
     seed_for,
 )
-from ido_analysis.stats import TestResult, interpret
+from ido_analysis.analysis.stats import TestResult, interpret
 
 
 def brute_tables(rows: list[int], cols: list[int]) -> list[np.ndarray]:

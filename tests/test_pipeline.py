@@ -19,10 +19,13 @@ from ido_analysis import pipeline
 from ido_analysis.pipeline import (
     PipelineError,
     apply_overrides,
+    config,
+    execute,
     load_config,
     notebook_parameters,
     parse_override,
     parse_value,
+    schedule,
     strip_volatile_metadata,
     topological_order,
 )
@@ -129,8 +132,8 @@ def test_config_graph_errors(tmp_path):
 
 
 def test_topological_order_is_stable():
-    specs = [pipeline.NotebookSpec("x", "X", ("y",)), pipeline.NotebookSpec("y", "Y"),
-             pipeline.NotebookSpec("z", "Z")]
+    specs = [config.NotebookSpec("x", "X", ("y",)), config.NotebookSpec("y", "Y"),
+             config.NotebookSpec("z", "Z")]
     assert topological_order(specs) == ["y", "z", "x"]
 
 
@@ -226,8 +229,8 @@ def test_end_to_end_failure_incremental_and_noop(project):
 
 def _pdf_fails_for_b(task):
     if task.name == "b":
-        return pipeline.Outcome("b", False, 0.0, "b: PDF: RuntimeError: kapotte pdf")
-    return pipeline.pdf_task(task)
+        return execute.Outcome("b", False, 0.0, "b: PDF: RuntimeError: kapotte pdf")
+    return execute.pdf_task(task)
 
 
 @pytest.mark.slow
@@ -242,7 +245,7 @@ def test_failed_chapter_pdf_discards_early_combined_report(project, monkeypatch)
     _run(config_path, jobs=1)  # whatever the earlier test left: all chapters in place
     b_html = (out / "b.html").read_bytes()
     (out / "index.html").unlink()  # the combined report is out of date
-    monkeypatch.setitem(pipeline._JOB_FUNCTIONS, pipeline._PDF, _pdf_fails_for_b)
+    monkeypatch.setitem(schedule._JOB_FUNCTIONS, schedule._PDF, _pdf_fails_for_b)
     config = apply_overrides(load_config(config_path), overrides=["min_cell=7"])
     stream = io.StringIO()
     result = pipeline.run_pipeline(config, only=["b"], jobs=1, stream=stream)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from ido_analysis.paths import REFERENCES
+from ido_analysis.core.paths import REFERENCES
 
 FAMILIES_PATH = REFERENCES / "derived.yaml"
 
