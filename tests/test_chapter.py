@@ -51,7 +51,7 @@ def test_weights_for_poststratifies_to_the_reference() -> None:
     df = pd.DataFrame({"grootteklasse_grof": ["klein"] * 5 + ["groot"] * 5},
                       index=range(10, 20))
     reference = pd.DataFrame({"grootteklasse_grof": ["klein"] * 10 + ["groot"] * 30})
-    weights = chapter.weights_for(df, True, reference)
+    weights = chapter.weights_for(df, True, reference).on(df)
     assert list(weights.index) == list(range(10, 20))
     assert weights.mean() == pytest.approx(1.0)
     assert weights.iloc[0] == pytest.approx(0.5)  # (10/40) / (5/10)

@@ -8,7 +8,8 @@ Steps (``crosstab``):
    (``disclosure.merge_small_groups``).
 3. The long table (``CROSSTAB_COLUMNS``): per group and option the count, the group base,
    ``col_percent`` (share within the group; weighted when weights are given) and
-   ``row_percent`` (the group's share of the option's total).
+   ``row_percent`` (the group's share of the option's total). With a ``Weighting`` the
+   weights are computed on the table's base (``weights.Weighting``).
 4. Tests on the unweighted counts, exact where the enumeration fits its budget
    (``analysis.exact``): single/scale one r x k independence test over all options
    (nonsubstantive ones included: "Weet ik niet" may differ between groups too); scale also a
@@ -43,6 +44,7 @@ from ido_analysis.analysis.stats import (
     rank_test,
 )
 from ido_analysis.analysis.tables import Weights, _weight_array, answered_mask, question_table
+from ido_analysis.analysis.weights import Weighting
 from ido_analysis.core.formatting import fmt_count, fmt_percent
 from ido_analysis.spec.codebook import Codebook, Question
 from ido_analysis.spec.families import TestFamily
@@ -97,13 +99,12 @@ def crosstab(
         raise ValueError(f"{question.id} is an open question; it cannot be cross-tabulated")
     if group_var not in df.columns:
         raise KeyError(f"group variable {group_var!r} is not a column of the data")
-    w_all = _weight_array(df, weights)
     answered = answered_mask(df, question)
     has_group = df[group_var].notna()
     keep = (answered & has_group).to_numpy()
     excluded = int((answered & ~has_group).sum())
     sub = df.loc[keep]
-    w = None if w_all is None else pd.Series(w_all[keep], index=sub.index)
+    w = _table_weights(df, sub, keep, weights)
     groups = merge_small_groups(sub[group_var], min_cell)
     table = _long_table(sub, question, group_var, groups, w)
     test, option_tests, rank = _tests(table, sub, question, groups,
@@ -112,6 +113,17 @@ def crosstab(
     sentence = sentence_for(question, test, option_tests, rank, int(len(sub)))
     return CrosstabResult(table, test, option_tests, rank, sentence,
                           dict(groups.attrs.get("merged", {})), excluded, int(len(sub)))
+
+
+def _table_weights(df: pd.DataFrame, sub: pd.DataFrame, keep: np.ndarray,
+                   weights: Weights) -> pd.Series | None:
+    """Weights of the table's base ``sub``: a ``Weighting`` is recomputed on it, so the
+    weighted strata of the base match the population; fixed weights are taken as given."""
+    if weights is None:
+        return None
+    if isinstance(weights, Weighting):
+        return weights.on(sub)
+    return pd.Series(_weight_array(df, weights)[keep], index=sub.index)
 
 
 def _long_table(sub: pd.DataFrame, question: Question, group_var: str, groups: pd.Series,

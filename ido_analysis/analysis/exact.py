@@ -22,6 +22,14 @@ algorithm, ``scipy.stats.random_table``), p = (b + 1) / (R + 1), with its Monte 
 error sqrt(p (1 - p) / R). Seeds come from the test's identity (``seed_for``), so two tests
 never share a random stream and a rerun gives the same estimate.
 
+``hypergeometric_gof`` tests whether n respondents drawn without replacement from strata of
+N_h units (e.g. 47 of 342 municipalities) could have fallen as observed: the multivariate
+hypergeometric probability P(x) = prod_h C(N_h, x_h) / C(N, n), summed over all outcomes no
+more likely than the observed one. The outcomes are enumerated in two halves of the strata
+(meet in the middle: for each split of n, one half is sorted by probability and the other
+half looks up the cumulative probability), within the same budget; beyond it, random draws
+(``numpy.random.Generator.multivariate_hypergeometric``) with a standard error.
+
 ``holm`` adjusts a family of p-values (Holm, 1979, Scand. J. Statist. 6:65-70).
 """
 
@@ -272,3 +280,59 @@ def check_sizes(tables: Iterable) -> list[int]:
         arr = np.asarray(t, dtype=np.int64)
         out.append(count_tables(arr.sum(axis=1), arr.sum(axis=0)))
     return out
+
+
+# --- sampling without replacement ----------------------------------------------------------
+
+def _log_comb(big: np.ndarray, small: np.ndarray) -> np.ndarray:
+    return special.gammaln(big + 1) - special.gammaln(small + 1) - special.gammaln(
+        big - small + 1)
+
+
+def _half(caps: np.ndarray, total: int) -> tuple[np.ndarray, np.ndarray]:
+    """Vectors of one half of the strata summing to ``total`` and their log prod C(N_h, x_h)."""
+    if len(caps) == 0:
+        return (np.zeros((1, 0), dtype=np.int64), np.zeros(1)) if total == 0 else (
+            np.empty((0, 0), dtype=np.int64), np.empty(0))
+    x = _fills(total, caps)
+    return x, _log_comb(caps[None, :].astype(float), x.astype(float)).sum(axis=1)
+
+
+def _half_budget(caps: np.ndarray, n: int) -> int:
+    """Upper bound of the vectors one half enumerates over all splits of n."""
+    return math.comb(n + len(caps), len(caps))
+
+
+def hypergeometric_gof(observed: Sequence[int], population: Sequence[int], *,
+                       seed: int | None = None, limit: int = EXACT_TABLE_LIMIT,
+                       draws: int = MC_DRAWS) -> ExactP:
+    """Exact (or, beyond ``limit``, simulated) multivariate hypergeometric test of
+    ``observed`` counts per stratum against stratum sizes ``population`` (see the module
+    docstring). ValueError when a stratum has more observations than units."""
+    obs = np.asarray(observed, dtype=np.int64)
+    big = np.asarray(population, dtype=np.int64)
+    if obs.shape != big.shape or np.any(obs > big) or np.any(obs < 0):
+        raise ValueError("need 0 <= observed <= population per stratum")
+    n = int(obs.sum())
+    log_total = float(_log_comb(np.array(float(big.sum())), np.array(float(n))))
+    observed_lp = float(_log_comb(big.astype(float), obs.astype(float)).sum()) - log_total
+    bound = observed_lp + math.log1p(_REL_TOL)
+    half = len(big) // 2
+    caps_a, caps_b = big[:half], big[half:]
+    size = _half_budget(caps_a, n) + _half_budget(caps_b, n)
+    if size <= limit:
+        p = 0.0
+        for s in range(n + 1):
+            _, la = _half(caps_a, s)
+            _, lb = _half(caps_b, n - s)
+            if la.size == 0 or lb.size == 0:
+                continue
+            lb = np.sort(lb) - log_total
+            cum = np.concatenate([[0.0], np.cumsum(np.exp(lb))])
+            idx = np.searchsorted(lb, bound - la, side="right")
+            p += float(np.sum(np.exp(la) * cum[idx]))
+        return ExactP(min(p, 1.0), True, size)
+    rng = np.random.default_rng(seed)
+    sample = rng.multivariate_hypergeometric(big, n, size=draws)
+    lp = _log_comb(big[None, :].astype(float), sample.astype(float)).sum(axis=1) - log_total
+    return _mc(int(np.sum(lp <= bound)), draws, seed, size)

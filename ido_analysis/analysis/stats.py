@@ -34,6 +34,7 @@ from ido_analysis.analysis.exact import (
     ExactP,
     count_tables,
     ffh_test,
+    hypergeometric_gof,
     rank_table_test,
 )
 from ido_analysis.core.formatting import fmt_count, fmt_number, fmt_p_clause
@@ -55,6 +56,8 @@ METHOD_NAMES_NL = {
     "exact-kruskal-wallis": "exacte Kruskal-Wallistoets",
     "exact-multinomial": "exacte multinomiale toets",
     "montecarlo-gof": "chi-kwadraattoets met simulatie",
+    "exact-hypergeometric": "exacte hypergeometrische toets (zonder teruglegging)",
+    "montecarlo-hypergeometric": "hypergeometrische toets met simulatie (zonder teruglegging)",
     "none": "geen toets",
 }
 
@@ -351,6 +354,27 @@ def goodness_of_fit(
     p = (int(np.sum(null >= stat * (1 - 1e-12))) + 1) / (n_resamples + 1)
     return TestResult("goodness_of_fit", "montecarlo-gof", METHOD_NAMES_NL["montecarlo-gof"],
                       stat, p, n, seed=seed, n_resamples=n_resamples)
+
+
+def sampling_test(observed: Sequence[int], population: Sequence[int],
+                  seed: int | None = DEFAULT_SEED, limit: int = EXACT_TABLE_LIMIT,
+                  n_resamples: int = DEFAULT_RESAMPLES) -> TestResult:
+    """Could ``observed`` (respondents per stratum) arise by drawing them without
+    replacement from strata of ``population`` units? Exact multivariate hypergeometric
+    test (``analysis.exact.hypergeometric_gof``) within the budget, else simulated with its
+    standard error. ``statistic`` is Pearson's chi-square against the population shares.
+    """
+    obs = np.asarray(observed, dtype=float)
+    pop = np.asarray(population, dtype=float)
+    n = int(obs.sum())
+    if n == 0 or len(obs) < 2:
+        return TestResult("goodness_of_fit", "none", METHOD_NAMES_NL["none"], math.nan,
+                          math.nan, n, seed=seed, note="geen respondenten of maar één categorie")
+    stat = float(_chi2_stat(obs, n * pop / pop.sum()))
+    res = hypergeometric_gof(obs.astype(int), pop.astype(int), seed=seed, limit=limit,
+                             draws=n_resamples)
+    return _from_exact("goodness_of_fit", res, stat, n, math.nan, "exact-hypergeometric",
+                       "montecarlo-hypergeometric")
 
 
 def p_clause(result: TestResult) -> str:

@@ -3,7 +3,8 @@
 The notebooks choose which questions to show and write the narrative; everything here is
 generic and driven by the codebook and the published-figures register:
 
-- ``weights_for``: post-stratification weights by ``grootteklasse_grof`` when weighting is on.
+- ``weights_for``: post-stratification by ``grootteklasse_grof`` when weighting is on,
+  recomputed on the base of every table (``analysis.weights.Weighting``).
 - ``show_question``: Dutch table, reading aid, chart; PNG and CSV written under ``output_dir``.
 - ``show_section``: ``show_question`` for every closed question of a codebook section.
 - ``show_scales``: several scale questions side by side in one diverging chart.
@@ -29,7 +30,7 @@ from ido_analysis.analysis import tables
 from ido_analysis.analysis.codeframe import theme_counts
 from ido_analysis.analysis.recount import any_of, n_selected
 from ido_analysis.analysis.stats import wilson_interval
-from ido_analysis.analysis.weights import population_counts, poststratification_weights
+from ido_analysis.analysis.weights import Weighting, population_counts
 from ido_analysis.core.formatting import (
     fmt_count,
     fmt_interval,
@@ -49,18 +50,20 @@ CHART_KINDS = ("bar", "diverging")
 # --- Weights ---------------------------------------------------------------------------------
 
 def weights_for(df: pd.DataFrame, weighting: bool,
-                reference: str | Path | pd.DataFrame | None = None) -> pd.Series | None:
-    """None when ``weighting`` is off, else post-stratification weights (mean 1) on df.index.
+                reference: str | Path | pd.DataFrame | None = None) -> Weighting | None:
+    """None when ``weighting`` is off, else a ``Weighting`` by ``grootteklasse_grof``.
 
-    Strata are ``grootteklasse_grof``; population counts come from the CBS reference
-    (``reference``: a path, an already loaded table, or None for the bundled table).
+    The weights are computed on the respondents of each table's base, so the weighted size
+    shares of every base equal those of all municipalities. Population counts come from the
+    CBS reference (``reference``: a path, an already loaded table, or None for the bundled
+    table). ``df`` is checked: every respondent needs a stratum.
     """
     if not weighting:
         return None
     ref = reference if isinstance(reference, pd.DataFrame) else load_municipalities(reference)
-    weights = poststratification_weights(df, WEIGHT_STRATUM,
-                                         population_counts(ref, WEIGHT_STRATUM))
-    return weights.reindex(df.index)
+    weighting_ = Weighting(WEIGHT_STRATUM, population_counts(ref, WEIGHT_STRATUM))
+    weighting_.on(df)  # raises when a respondent has no stratum
+    return weighting_
 
 
 # --- Reading aid ----------------------------------------------------------------------------
@@ -143,7 +146,7 @@ def write_table(table: pd.DataFrame, path: str | Path) -> Path:
 
 
 def show_question(df: pd.DataFrame, question: Question, *, confidence: float = 0.95,
-                  weights: pd.Series | None = None, output_dir: str | Path = "../reports",
+                  weights: tables.Weights = None, output_dir: str | Path = "../reports",
                   min_base: int | None = None, chart: str | None = None,
                   aid_option: str | None = None) -> pd.DataFrame:
     """Show one closed question: Dutch table, reading aid and chart; return the table.
@@ -183,7 +186,7 @@ def show_section(df: pd.DataFrame, cb: Codebook, chapter: str, section: str,
 
 
 def show_scales(df: pd.DataFrame, questions: Sequence[Question], *, name: str,
-                confidence: float = 0.95, weights: pd.Series | None = None,
+                confidence: float = 0.95, weights: tables.Weights = None,
                 output_dir: str | Path = "../reports", title: str | None = None) -> pd.DataFrame:
     """Several scale questions of the same shape as one diverging chart, plus one table.
 

@@ -38,9 +38,19 @@ from ido_analysis.analysis.crosstab import (
     display_crosstab,
 )
 from ido_analysis.analysis.disclosure import MIN_CELL
-from ido_analysis.analysis.stats import DEFAULT_RESAMPLES, DEFAULT_SEED, TestResult, interpret
+from ido_analysis.analysis.stats import (
+    DEFAULT_RESAMPLES,
+    DEFAULT_SEED,
+    TestResult,
+    interpret,
+    p_clause,
+)
 from ido_analysis.analysis.tables import Weights, question_table
-from ido_analysis.analysis.weights import representativeness, representativeness_test
+from ido_analysis.analysis.weights import (
+    representativeness,
+    representativeness_sampling_test,
+    representativeness_test,
+)
 from ido_analysis.core.formatting import fmt_count, fmt_number, fmt_p, fmt_percent
 from ido_analysis.report.charts import (
     BAR_COLOUR,
@@ -372,6 +382,19 @@ def present_representativeness(df: pd.DataFrame, reference: pd.DataFrame, by: st
     display(display_representativeness(table, label[:1].upper() + label[1:]))
     fig = representativeness_chart(table, "Respondenten en alle gemeenten", label)
     show_figure(fig, Path(output_dir) / "figures" / f"representativiteit_{by}.png")
-    test = representativeness_test(table[table["stratum"] != TOTAL_LABEL], seed=seed)
-    display(Markdown(interpret(test)))
+    strata = table[table["stratum"] != TOTAL_LABEL]
+    test = representativeness_test(strata, seed=seed)
+    sampling = representativeness_sampling_test(strata, seed=seed)
+    display(Markdown(representativeness_sentences(test, sampling)))
     return table
+
+
+def representativeness_sentences(multinomial: TestResult, sampling: TestResult) -> str:
+    """Dutch: the multinomial verdict, then the test without replacement and one sentence on
+    what it can and cannot show."""
+    return (f"{interpret(multinomial)} Zonder teruglegging, zoals het werkelijk ging (elke "
+            f"gemeente kon maar één keer antwoorden): {p_clause(sampling)} "
+            f"({sampling.method_nl}). Deze toets kan alleen laten zien of de verdeling naar "
+            "deze indeling door toeval zo kan uitvallen; of de respondenten op andere punten, "
+            "zoals betrokkenheid bij het onderwerp, op alle gemeenten lijken, kan hij niet "
+            "laten zien.")
