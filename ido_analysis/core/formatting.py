@@ -42,7 +42,7 @@ def round_half_up(value: float | Rational | Decimal, decimals: int = 0) -> Decim
     exact = Fraction(repr(float(value))) if isinstance(value, float) else Fraction(value)
     scaled = abs(exact) * 10**decimals
     magnitude = math.floor(scaled + Fraction(1, 2))
-    return Decimal(magnitude if exact >= 0 else -magnitude).scaleb(-decimals)
+    return Decimal(int(magnitude if exact >= 0 else -magnitude)).scaleb(-decimals)
 
 
 def fmt_number(value: Any, decimals: int = 0) -> str:
