@@ -64,7 +64,8 @@ class CrosstabResult:
     are in ``option_tests`` (option code -> 2 x k test). ``rank``: rank test for scales, else
     None. ``sentence``: plain Dutch interpretation. ``groups``: original group label -> label
     after merging. ``excluded``: answering respondents without a group value. ``n``:
-    respondents in the table.
+    respondents in the table. ``counts``: the long table before suppression (true counts;
+    for the release-level disclosure step, never published).
     """
 
     table: pd.DataFrame
@@ -75,6 +76,7 @@ class CrosstabResult:
     groups: dict[str, str] = field(default_factory=dict)
     excluded: int = 0
     n: int = 0
+    counts: pd.DataFrame | None = None
 
 
 def crosstab(
@@ -109,10 +111,11 @@ def crosstab(
     table = _long_table(sub, question, group_var, groups, w)
     test, option_tests, rank = _tests(table, sub, question, groups,
                                       (seed, question.id, group_var), n_resamples)
+    full = table
     table = suppress_small_cells(table, min_cell)
     sentence = sentence_for(question, test, option_tests, rank, int(len(sub)))
     return CrosstabResult(table, test, option_tests, rank, sentence,
-                          dict(groups.attrs.get("merged", {})), excluded, int(len(sub)))
+                          dict(groups.attrs.get("merged", {})), excluded, int(len(sub)), full)
 
 
 def _table_weights(df: pd.DataFrame, sub: pd.DataFrame, keep: np.ndarray,

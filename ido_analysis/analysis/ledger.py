@@ -26,7 +26,7 @@ relaxation screens cells quickly and integer programs confirm, so the final chec
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -181,8 +181,14 @@ class Ledger:
 
     # --- protection -----------------------------------------------------------------------
 
-    def protect(self, threshold: int, max_rounds: int = 500) -> list[Exposure]:
-        """Hide cells until ``attack`` finds nothing; returns what cannot be protected."""
+    def protect(self, threshold: int, max_rounds: int = 500,
+                hideable: Callable[[Key], bool] | None = None) -> list[Exposure]:
+        """Hide cells until ``attack`` finds nothing; returns what cannot be protected.
+
+        ``hideable`` limits which published cells may be hidden (default: every sensitive
+        cell); an exposed published cell that may not be hidden is left as an exposure.
+        """
+        self._hideable = hideable or (lambda _key: True)
         for _ in range(max_rounds):
             exposures = self.attack(threshold, integer=False) or self.attack(threshold)
             if not exposures:
@@ -190,6 +196,8 @@ class Ledger:
             progressed = False
             for e in exposures:
                 if self.cells[e.key].published:
+                    if not self._hideable(e.key):
+                        continue
                     self.hide(e.key, "primair: 1 tot drempel" if e.how == "gepubliceerd"
                               else "primair: hele groep gaf dit antwoord")
                     progressed = True
@@ -204,18 +212,32 @@ class Ledger:
         return self.attack(threshold)
 
     def _partner(self, key: Key) -> Key | None:
-        """Smallest non-zero published sensitive cell sharing a relation with ``key``
-        (a zero only when nothing else is left)."""
-        candidates = {k for rel in self.relations if key in rel for k in rel
-                      if k != key and self.cells[k].published and self.cells[k].sensitive}
-        if not candidates:
-            return None
-        return min(candidates, key=lambda k: (self.cells[k].value == 0, self.cells[k].value,
-                                              str(k)))
+        """A published sensitive cell to hide for ``key``: the smallest non-zero one sharing
+        a relation with it (zeros, then bases, last); when every cell of those relations is
+        already hidden, the search continues through the hidden ones."""
+        hideable = getattr(self, "_hideable", lambda _key: True)
+        frontier, seen = {key}, {key}
+        for _ in range(6):
+            related = {k for rel in self.relations if frontier & rel.keys() for k in rel}
+            candidates = [k for k in related - seen if self.cells[k].published
+                          and self.cells[k].sensitive and hideable(k)]
+            if candidates:
+                return min(candidates, key=lambda k: (_kind(k) == "base",
+                                                      self.cells[k].value == 0,
+                                                      self.cells[k].value, str(k)))
+            frontier = {k for k in related - seen if not self.cells[k].published}
+            seen |= related
+            if not frontier:
+                return None
+        return None
 
     def suppressed(self) -> list[tuple[Key, CellInfo]]:
         """Registered cells that are hidden with a reason (not the implicit ones)."""
         return [(k, c) for k, c in self.cells.items() if not c.published and c.reason]
+
+
+def _kind(key: Key) -> object:
+    return key[0] if isinstance(key, tuple) and key else key
 
 
 def _how(cell: CellInfo, low: float, high: float, threshold: int, base: int | None) -> str:

@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 
 from ido_analysis.analysis import tables
 from ido_analysis.analysis.codeframe import theme_counts
+from ido_analysis.analysis.disclosure import hidden_group_sizes
 from ido_analysis.analysis.recount import any_of, n_selected
 from ido_analysis.analysis.stats import wilson_interval
 from ido_analysis.analysis.weights import Weighting, population_counts
@@ -275,21 +276,25 @@ def composition(df: pd.DataFrame, reference: pd.DataFrame, by: str,
                 min_cell: int = 0) -> pd.DataFrame:
     """Dutch table: municipalities and respondents per category of ``by``.
 
-    Respondent counts between 1 and ``min_cell - 1`` are shown as "< min_cell" (and their
-    share as "–") so that no small group of respondents can be singled out.
+    Respondent counts that may not be shown (``disclosure.hidden_group_sizes``, the rule of
+    every chapter: 1 to ``min_cell - 1`` and what protects them from subtraction from the
+    total) are shown as "x" (and their share as "–") so that no small group of respondents
+    can be singled out.
     """
     pop = population_counts(reference, by)
     resp = df[by].astype("object").dropna().astype(str).value_counts()
     n_pop, n_resp = sum(pop.values()), int(resp.sum())
+    counts = pd.Series({group: int(resp.get(group, 0)) for group in pop})
+    masked = hidden_group_sizes(counts, max(min_cell, 1))
     rows = []
     for group, n in pop.items():
-        k = int(resp.get(group, 0))
-        hidden = 0 < k < min_cell
+        k = int(counts[group])
+        hidden = bool(masked[group])
         rows.append({
             "Groep": group,
             "Gemeenten": fmt_count(n),
             "Aandeel gemeenten": fmt_percent(100 * n / n_pop),
-            "Respondenten": f"< {min_cell}" if hidden else fmt_count(k),
+            "Respondenten": "x" if hidden else fmt_count(k),
             "Aandeel respondenten": "–" if hidden else fmt_percent(100 * k / n_resp),
         })
     rows.append({"Groep": "Totaal", "Gemeenten": fmt_count(n_pop),

@@ -32,12 +32,13 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from ido_analysis.analysis.crosstab import (
+    SUPPRESSED_MARK,
     CrosstabResult,
     apply_families,
     crosstab,
     display_crosstab,
 )
-from ido_analysis.analysis.disclosure import MIN_CELL
+from ido_analysis.analysis.disclosure import MIN_CELL, hidden_group_sizes
 from ido_analysis.analysis.stats import (
     DEFAULT_RESAMPLES,
     DEFAULT_SEED,
@@ -235,14 +236,26 @@ def details_of_tests(result: CrosstabResult) -> pd.DataFrame:
 
 # --- representativeness ---------------------------------------------------------------------
 
-def representativeness_table(df: pd.DataFrame, reference: pd.DataFrame, by: str) -> pd.DataFrame:
-    """``weights.representativeness`` plus a final total row (stratum ``TOTAL_LABEL``)."""
+def representativeness_table(df: pd.DataFrame, reference: pd.DataFrame, by: str,
+                             min_cell: int = MIN_CELL) -> pd.DataFrame:
+    """``weights.representativeness`` plus a final total row (stratum ``TOTAL_LABEL``).
+
+    Respondent counts that may not be shown (``disclosure.hidden_group_sizes``: 1 to
+    ``min_cell - 1``, plus what protects them from subtraction) are NA, with their share
+    and response rate, and ``suppressed`` True. ``min_cell=1`` shows everything.
+    """
     table = representativeness(df, reference, by)
     total = {"stratum": TOTAL_LABEL, "population": int(table["population"].sum()),
              "population_share": 100.0, "respondents": int(table["respondents"].sum()),
              "response_share": 100.0}
     total["response_rate"] = 100 * total["respondents"] / total["population"]
-    out = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+    hidden = hidden_group_sizes(table["respondents"], min_cell)
+    table["respondents"] = table["respondents"].astype("Int64").mask(hidden)
+    for col in ("response_share", "response_rate"):
+        table[col] = table[col].astype("Float64").mask(hidden)
+    table["suppressed"] = hidden.to_numpy()
+    out = pd.concat([table, pd.DataFrame([{**total, "suppressed": False}])],
+                    ignore_index=True)
     out.attrs = dict(table.attrs)
     return out
 
@@ -253,10 +266,17 @@ def display_representativeness(table: pd.DataFrame, stratum_label: str) -> pd.Da
         stratum_label: table["stratum"].to_numpy(),
         "Gemeenten": table["population"].map(fmt_count),
         "Aandeel gemeenten": table["population_share"].map(fmt_percent),
-        "Respondenten": table["respondents"].map(fmt_count),
+        "Respondenten": [SUPPRESSED_MARK if h else fmt_count(v) for v, h in
+                         zip(table["respondents"], _hidden(table), strict=True)],
         "Aandeel respondenten": table["response_share"].map(fmt_percent),
         "Respons": table["response_rate"].map(fmt_percent),
     }).set_index(stratum_label)
+
+
+def _hidden(table: pd.DataFrame) -> list[bool]:
+    if "suppressed" not in table:
+        return [False] * len(table)
+    return [bool(v) for v in table["suppressed"].fillna(False)]
 
 
 def write_representativeness(table: pd.DataFrame, output_dir: str | Path) -> Path:
@@ -279,13 +299,16 @@ def representativeness_chart(table: pd.DataFrame, title: str, group_label: str) 
         ax = fig.add_subplot()
         for offset, col, colour in ((-0.2, "population_share", NEUTRAL_COLOUR),
                                     (0.2, "response_share", BAR_COLOUR)):
-            values = rows[col].astype(float).to_numpy()
+            values = rows[col].astype("Float64").fillna(0).to_numpy(dtype=float)
+            masked = _hidden(rows) if col == "response_share" else [False] * len(rows)
             ax.barh(y + offset, values, height=0.38, color=colour)
-            for yy, v in zip(y + offset, values, strict=True):
-                ax.text(v + 0.5, yy, fmt_percent(v), va="center", fontsize=7.5)
-        ax.set_yticks(y, [f"{s} ({fmt_count(n)} van {fmt_count(p)})" for s, n, p in
-                          zip(rows["stratum"], rows["respondents"], rows["population"],
-                              strict=True)])
+            for yy, v, h in zip(y + offset, values, masked, strict=True):
+                ax.text(v + 0.5, yy, SUPPRESSED_MARK if h else fmt_percent(v), va="center",
+                        fontsize=7.5)
+        ax.set_yticks(y, [f"{s} ({SUPPRESSED_MARK if h else fmt_count(n)} van {fmt_count(p)})"
+                          for s, n, p, h in zip(rows["stratum"], rows["respondents"],
+                                                rows["population"], _hidden(rows),
+                                                strict=True)])
         ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.tick_params(length=0)
         ax.grid(False, axis="y")
