@@ -293,7 +293,8 @@ def display_crosstab(table: pd.DataFrame) -> pd.DataFrame:
     """Wide Dutch display: one row per answer, one column per group, "43% (9)" per cell.
 
     Hidden cells show ``SUPPRESSED_MARK``; the last row gives each group's base ("Basis
-    (n)"; for grids the largest item base).
+    (n)"; for grids the largest item base), ``SUPPRESSED_MARK`` when the release-level
+    protection hid it (``base_suppressed``).
     """
     def cell(row) -> str:
         if row["suppressed"]:
@@ -305,6 +306,9 @@ def display_crosstab(table: pd.DataFrame) -> pd.DataFrame:
     wide = cells.pivot(index="label", columns="group", values="_cell")
     wide = wide.reindex(index=list(dict.fromkeys(table["label"])), columns=groups)
     bases = table.groupby("group", sort=False)["base"].max().reindex(groups)
-    wide.loc["Basis (n)"] = [fmt_count(b) for b in bases]
+    hidden_base = (table.groupby("group", sort=False)["base_suppressed"].any().reindex(groups)
+                   if "base_suppressed" in table else pd.Series(False, index=groups))
+    wide.loc["Basis (n)"] = [SUPPRESSED_MARK if h else fmt_count(b)
+                             for b, h in zip(bases, hidden_base, strict=True)]
     wide.index.name, wide.columns.name = "Antwoord", None
     return wide

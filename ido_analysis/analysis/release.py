@@ -128,7 +128,8 @@ def _register_crosstab(led: Ledger, frame: pd.DataFrame, question: Question, qid
                            not hidden, base=base)
             cells.append(key)
             if binary:
-                other = led.cell(("not", qid, gv, group, row["option"]), None, False, base=base)
+                # "not chosen" is not an answer: no group-disclosure rule for it
+                other = led.cell(("not", qid, gv, group, row["option"]), None, False)
                 led.relate({key: 1.0, other: 1.0, base: -1.0})
         if not binary:
             led.relate({**{k: 1.0 for k in cells}, group_base: -1.0})

@@ -154,6 +154,10 @@ def publish(config: PipelineConfig, state: dict[str, Any], state_path: Path, str
         rows += [(f"{meta['title']} (HTML)", f"{name}.html", when),
                  (f"{meta['title']} (PDF)", f"{name}.pdf", when),
                  (f"{meta['title']} (uitgevoerde notebook)", f"notebooks/{name}.ipynb", when)]
+    disclosure = out / "tables" / "onthulling.csv"
+    if disclosure.exists():
+        rows.append(("Geheimhouding: elke onderdrukte cel met de reden", "tables/onthulling.csv",
+                     render.dutch_date(today)))
     (out / "index.html").write_text(render.index_html(report, rows, today), encoding="utf-8")
     state[COMBINED_STATE_KEY] = key
     save_state(state_path, state)

@@ -39,6 +39,7 @@ from ido_analysis.analysis.crosstab import (
     display_crosstab,
 )
 from ido_analysis.analysis.disclosure import MIN_CELL, hidden_group_sizes
+from ido_analysis.analysis.release import protect_crosstabs
 from ido_analysis.analysis.stats import (
     DEFAULT_RESAMPLES,
     DEFAULT_SEED,
@@ -46,7 +47,7 @@ from ido_analysis.analysis.stats import (
     interpret,
     p_clause,
 )
-from ido_analysis.analysis.tables import Weights, question_table
+from ido_analysis.analysis.tables import Weights, frequencies, question_table
 from ido_analysis.analysis.weights import (
     representativeness,
     representativeness_sampling_test,
@@ -61,6 +62,7 @@ from ido_analysis.report.charts import (
     stacked_group_chart,
 )
 from ido_analysis.report.notebook import show_figure
+from ido_analysis.report.release_audit import write_disclosure_report
 from ido_analysis.spec.codebook import Codebook, Option, Question
 from ido_analysis.spec.derived import Derived, load_derived
 from ido_analysis.spec.families import TestFamily, load_families
@@ -147,6 +149,10 @@ def csv_frame(result: CrosstabResult) -> pd.DataFrame:
     out = table[CSV_COLUMNS].copy()
     out["count"] = out["count"].astype("Int64").mask(hidden)
     out["col_percent"] = out["col_percent"].astype("Float64").round(2).mask(hidden)
+    if "base_suppressed" in table:
+        hidden_base = table["base_suppressed"].astype(bool).to_numpy()
+        out["base"] = out["base"].astype("Int64").mask(hidden_base)
+        out["col_percent"] = out["col_percent"].mask(hidden_base)
     out["suppressed"] = hidden
     return out
 
@@ -170,6 +176,34 @@ def write_crosstabs(results: Mapping[tuple[str, str], CrosstabResult],
                     output_dir: str | Path) -> list[Path]:
     """Write every cross-tab of ``run_crosstabs``; returns the paths in order."""
     return [write_crosstab(r, output_dir) for r in results.values()]
+
+
+def protect_chapter(results: Mapping[tuple[str, str], CrosstabResult], df: pd.DataFrame,
+                    reference: pd.DataFrame, codebook: Codebook,
+                    questions: Mapping[str, Question], output_dir: str | Path,
+                    min_cell: int = MIN_CELL) -> dict[tuple[str, str], CrosstabResult]:
+    """Protect every cross-tab the chapter publishes as one release (``analysis.release``).
+
+    The attacker sees the cross-tabs, the group sizes of the representativeness tables (as
+    masked by ``representativeness_table``), the overall frequency table and the derived
+    variables. Cells (and, for non-answer counts, bases) are hidden until nothing is
+    recovered; ``<output_dir>/tables/onthulling.csv`` lists every hidden cell with its
+    reason. Pass only the cross-tabs that are published.
+    """
+    groupings = sorted({gv for _, gv in results})
+    sizes = {gv: representativeness_table(df, reference, gv, min_cell) for gv in groupings}
+    freq = frequencies(df, codebook)
+    definitions = {str(g["name"]): g for g in load_derived(codebook).groups}
+    protected, ledger = protect_crosstabs(results, questions, sizes, freq, definitions,
+                                          min_cell)
+    for by, table in sizes.items():
+        for _, row in table[table["suppressed"].astype(bool)].iterrows():
+            key = ("size", by, row["stratum"])
+            if key in ledger.cells:
+                ledger.hide(key, "groepsgrootte 1 tot drempel of terug te rekenen uit het "
+                            "totaal (zelfde regel in hoofdstuk 02)")
+    write_disclosure_report(ledger, output_dir)
+    return protected
 
 
 # --- test summaries ---------------------------------------------------------------------------
@@ -394,18 +428,20 @@ def _notes(result: CrosstabResult) -> str:
 
 def present_representativeness(df: pd.DataFrame, reference: pd.DataFrame, by: str,
                                output_dir: str | Path,
-                               seed: int | None = DEFAULT_SEED) -> pd.DataFrame:
-    """Display table, chart and goodness-of-fit sentence for ``by``; write the CSV and PNG.
+                               seed: int | None = DEFAULT_SEED,
+                               min_cell: int = MIN_CELL) -> pd.DataFrame:
+    """Display table, chart and goodness-of-fit sentences for ``by``; write the CSV and PNG.
 
-    Returns the table (``representativeness_table``).
+    Returns the (masked) table (``representativeness_table``); the tests use the true
+    counts (a p-value does not reveal a cell).
     """
     label = GROUP_VAR_LABELS.get(by, by)
-    table = representativeness_table(df, reference, by)
+    table = representativeness_table(df, reference, by, min_cell)
     write_representativeness(table, output_dir)
     display(display_representativeness(table, label[:1].upper() + label[1:]))
     fig = representativeness_chart(table, "Respondenten en alle gemeenten", label)
     show_figure(fig, Path(output_dir) / "figures" / f"representativiteit_{by}.png")
-    strata = table[table["stratum"] != TOTAL_LABEL]
+    strata = representativeness(df, reference, by)
     test = representativeness_test(strata, seed=seed)
     sampling = representativeness_sampling_test(strata, seed=seed)
     display(Markdown(representativeness_sentences(test, sampling)))
