@@ -108,12 +108,37 @@ class Ledger:
 
     # --- the attacker ---------------------------------------------------------------------
 
-    def _system(self) -> tuple[list[Key], np.ndarray, np.ndarray]:
-        """Unpublished cells and the equalities A x = b after substituting published values."""
-        free = [k for k, c in self.cells.items() if not c.published]
+    def _components(self) -> list[tuple[list[Key], list[dict[Key, float]]]]:
+        """Unpublished cells grouped into independent systems (cells linked by relations),
+        each with the relations that touch it: small programs instead of one large one."""
+        parent: dict[Key, Key] = {k: k for k, c in self.cells.items() if not c.published}
+
+        def find(k: Key) -> Key:
+            while parent[k] != k:
+                parent[k] = parent[parent[k]]
+                k = parent[k]
+            return k
+
+        for rel in self.relations:
+            free = [k for k in rel if k in parent]
+            for other in free[1:]:
+                parent[find(other)] = find(free[0])
+        members: dict[Key, list[Key]] = {}
+        for k in parent:
+            members.setdefault(find(k), []).append(k)
+        rels: dict[Key, list[dict[Key, float]]] = {}
+        for rel in self.relations:
+            free = [k for k in rel if k in parent]
+            if free:
+                rels.setdefault(find(free[0]), []).append(rel)
+        return [(keys, rels.get(root, [])) for root, keys in members.items()]
+
+    def _system(self, free: list[Key], relations: list[dict[Key, float]]
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Equalities A x = b over ``free`` after substituting published values."""
         pos = {k: i for i, k in enumerate(free)}
         rows, rhs = [], []
-        for rel in self.relations:
+        for rel in relations:
             row = np.zeros(len(free))
             b = 0.0
             for k, coef in rel.items():
@@ -125,18 +150,34 @@ class Ledger:
                 rows.append(row)
                 rhs.append(b)
         a = np.array(rows) if rows else np.zeros((0, len(free)))
-        return free, a, np.array(rhs)
+        return a, np.array(rhs)
 
     def bounds(self, keys: Iterable[Key], integer: bool = True) -> dict[Key, tuple[float, float]]:
         """Smallest and largest value of each unpublished cell in ``keys`` given everything
-        published (integer programs, or the LP relaxation rounded inwards)."""
-        free, a, b = self._system()
-        pos = {k: i for i, k in enumerate(free)}
+        published (integer programs, or the LP relaxation rounded inwards). Results are
+        cached per independent system: hiding a cell only re-solves its own system."""
+        wanted = set(keys)
+        cache = self.__dict__.setdefault("_cache", {})
         out = {}
-        for key in keys:
-            c = np.zeros(len(free))
-            c[pos[key]] = 1.0
-            out[key] = (self._optimum(c, a, b, integer), -self._optimum(-c, a, b, integer))
+        for free, relations in self._components():
+            targets = [k for k in free if k in wanted]
+            if not targets:
+                continue
+            tag = (frozenset(free), frozenset(targets), integer)
+            if tag not in cache:
+                a, b = self._system(free, relations)
+                pos = {k: i for i, k in enumerate(free)}
+                solved = {}
+                for key in targets:
+                    c = np.zeros(len(free))
+                    c[pos[key]] = 1.0
+                    solved[key] = (self._optimum(c, a, b, integer),
+                                   -self._optimum(-c, a, b, integer))
+                cache[tag] = solved
+            out.update(cache[tag])
+        missing = wanted - out.keys()
+        if missing:
+            raise KeyError(f"not unpublished cells of this ledger: {sorted(map(str, missing))}")
         return out
 
     @staticmethod
@@ -204,7 +245,7 @@ class Ledger:
                     continue
                 pick = self._partner(e.key)
                 if pick is not None:
-                    self.hide(pick, f"secundair: beschermt {e.key}")
+                    self.hide(pick, f"secundair: beschermt {describe(e.key)}")
                     progressed = True
                     break
             if not progressed:
@@ -234,6 +275,17 @@ class Ledger:
     def suppressed(self) -> list[tuple[Key, CellInfo]]:
         """Registered cells that are hidden with a reason (not the implicit ones)."""
         return [(k, c) for k, c in self.cells.items() if not c.published and c.reason]
+
+
+KIND_NL = {"ct": "cel", "not": "niet gekozen", "nonresp": "niet beantwoord", "base": "basis",
+           "size": "groepsgrootte"}
+
+
+def describe(key: Key) -> str:
+    """A readable Dutch name of a ledger key: "cel q07 / grootteklasse_grof / klein / a"."""
+    if not isinstance(key, tuple) or not key:
+        return str(key)
+    return f"{KIND_NL.get(str(key[0]), key[0])} " + " / ".join(str(k) for k in key[1:])
 
 
 def _kind(key: Key) -> object:

@@ -46,7 +46,8 @@ def build_ledger(crosstabs: Mapping[tuple[str, str], pd.DataFrame],
                  questions: Mapping[str, Question],
                  sizes: Mapping[str, pd.DataFrame],
                  frequencies: pd.DataFrame | None = None,
-                 definitions: Mapping[str, Mapping] | None = None) -> Ledger:
+                 definitions: Mapping[str, Mapping] | None = None,
+                 threshold: int = 5) -> Ledger:
     """A ledger of a release (see the module docstring).
 
     ``crosstabs``: (question id, group_var) -> long table with group, option, count, base,
@@ -54,14 +55,16 @@ def build_ledger(crosstabs: Mapping[tuple[str, str], pd.DataFrame],
     missing base is a hidden base). ``sizes``: grouping -> representativeness table
     (stratum, respondents, optional suppressed; a 'Totaal' row). ``frequencies``: the
     overall table (question, option, count, base). ``definitions``: ``derived.yaml``
-    entries by variable name.
+    entries by variable name. ``threshold`` only names the reason of cells hidden in the
+    tables (primary when the known value is 1 to threshold - 1).
     """
     led = Ledger()
     size_keys = {by: _register_sizes(led, by, frame) for by, frame in sizes.items()}
     freq = _register_frequencies(led, frequencies)
     for (qid, gv), frame in crosstabs.items():
         if qid in questions:
-            _register_crosstab(led, frame, questions[qid], qid, gv, size_keys.get(gv, {}))
+            _register_crosstab(led, frame, questions[qid], qid, gv, size_keys.get(gv, {}),
+                               threshold)
     known = {k: v for k, v in crosstabs.items() if k[0] in questions}
     _link_totals(led, known, freq, size_keys)
     for name, definition in (definitions or {}).items():
@@ -81,8 +84,11 @@ def _register_sizes(led: Ledger, by: str, frame: pd.DataFrame) -> dict[str, tupl
             total = led.cell(("size", by, "Totaal"), value, value is not None,
                              sensitive=False)
         else:
-            keys[row["stratum"]] = led.cell(("size", by, row["stratum"]), value,
-                                            value is not None and not bool(hide))
+            shown = value is not None and not bool(hide)
+            keys[row["stratum"]] = led.cell(
+                ("size", by, row["stratum"]), value, shown,
+                reason="" if shown else "groepsgrootte 1 tot drempel of terug te rekenen uit "
+                "het totaal (zelfde regel in elk hoofdstuk)")
     if total is not None:
         led.relate({**{k: 1.0 for k in keys.values()}, total: -1.0})
         keys["Totaal"] = total
@@ -111,8 +117,18 @@ def _group_size(sizes: Mapping[str, tuple], group: str) -> list[tuple] | None:
     return [sizes[p] for p in parts] if all(p in sizes for p in parts) else None
 
 
+def _reason(value: int | None, base: int | None, binary: bool, threshold: int) -> str:
+    if value is None:
+        return "onderdrukt in de tabel"
+    if 1 <= value < threshold:
+        return "primair: 1 tot drempel"
+    if binary and base is not None and 1 <= base - value < threshold:
+        return "primair: niet gekozen 1 tot drempel"
+    return "secundair: terug te rekenen binnen de tabel"
+
+
 def _register_crosstab(led: Ledger, frame: pd.DataFrame, question: Question, qid: str,
-                       gv: str, sizes: Mapping[str, tuple]) -> None:
+                       gv: str, sizes: Mapping[str, tuple], threshold: int = 5) -> None:
     binary = question.type in ("multiple", "grid")
     for group, part in frame.groupby("group", sort=False):
         group_base = ("base", qid, gv, group)
@@ -124,8 +140,10 @@ def _register_crosstab(led: Ledger, frame: pd.DataFrame, question: Question, qid
             base = (group_base if question.type != "grid"
                     else led.cell((*group_base, row["option"]), int(row["base"]), True))
             hidden = _bool(row["suppressed"])
-            key = led.cell(("ct", qid, gv, group, row["option"]), _int(row["count"]),
-                           not hidden, base=base)
+            value = _int(row["count"])
+            key = led.cell(("ct", qid, gv, group, row["option"]), value, not hidden, base=base,
+                           reason=_reason(value, _int(row["base"]), binary, threshold)
+                           if hidden else "")
             cells.append(key)
             if binary:
                 # "not chosen" is not an answer: no group-disclosure rule for it
@@ -197,7 +215,7 @@ def protect_crosstabs(results: Mapping[tuple[str, str], CrosstabResult],
     every hidden cell with its reason). ValueError when some cell cannot be protected.
     """
     frames = {key: _true_frame(r) for key, r in results.items()}
-    led = build_ledger(frames, questions, sizes, frequencies, definitions)
+    led = build_ledger(frames, questions, sizes, frequencies, definitions, threshold)
     left = led.protect(threshold, hideable=lambda k: k[0] in ("ct", "base")
                        and (k[1], k[2]) in results)
     if left:

@@ -190,18 +190,13 @@ def protect_chapter(results: Mapping[tuple[str, str], CrosstabResult], df: pd.Da
     recovered; ``<output_dir>/tables/onthulling.csv`` lists every hidden cell with its
     reason. Pass only the cross-tabs that are published.
     """
-    groupings = sorted({gv for _, gv in results})
+    groupings = sorted({gv for _, gv in results} | {
+        by for by in GROUP_VAR_LABELS if by in df.columns and by in reference.columns})
     sizes = {gv: representativeness_table(df, reference, gv, min_cell) for gv in groupings}
     freq = frequencies(df, codebook)
     definitions = {str(g["name"]): g for g in load_derived(codebook).groups}
     protected, ledger = protect_crosstabs(results, questions, sizes, freq, definitions,
                                           min_cell)
-    for by, table in sizes.items():
-        for _, row in table[table["suppressed"].astype(bool)].iterrows():
-            key = ("size", by, row["stratum"])
-            if key in ledger.cells:
-                ledger.hide(key, "groepsgrootte 1 tot drempel of terug te rekenen uit het "
-                            "totaal (zelfde regel in hoofdstuk 02)")
     write_disclosure_report(ledger, output_dir)
     return protected
 
