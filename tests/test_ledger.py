@@ -160,3 +160,4 @@ def test_protect_keeps_every_true_value_consistent() -> None:
     assert all(c.reason for _, c in led.suppressed())
     with pytest.raises(KeyError):
         led.relate({("nope",): 1.0})
+

@@ -13,7 +13,6 @@ import pytest
 from ido_analysis.analysis.tables import FREQUENCY_CSV_COLUMNS
 from ido_analysis.analysis.weights import Weighting, population_counts
 from ido_analysis.report.notebook import SYNTHETIC_TEXT
-from ido_analysis.spec.reference import load_municipalities
 from ido_analysis.report.outputs import (
     NOTES_SHEET,
     sheet_name,
@@ -21,6 +20,7 @@ from ido_analysis.report.outputs import (
     write_frequencies,
     write_workbook,
 )
+from ido_analysis.spec.reference import load_municipalities
 
 
 @pytest.fixture(scope="module")
