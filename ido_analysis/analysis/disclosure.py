@@ -33,6 +33,12 @@ Rules:
 
 Hidden cells keep their row with ``count``, ``col_percent`` and ``row_percent`` set to NA and
 ``suppressed`` True.
+
+These rules protect one table against itself. The release as a whole (a full and a collapsed
+table of the same groups, group sizes beside bases, totals in other chapters) is protected by
+``analysis.release.protect_crosstabs`` on top of them, with the attacker of
+``analysis.ledger``. Group sizes (respondents per stratum, with their total shown) follow
+``hidden_group_sizes`` in every chapter and chart.
 """
 
 from __future__ import annotations

@@ -413,8 +413,13 @@ def _notes(result: CrosstabResult) -> str:
         notes.append("Samengevoegd wegens te weinig respondenten: "
                      + "; ".join(f"'{m}'" for m in merged) + ".")
     if result.table["suppressed"].any():
-        notes.append("x = onderdrukt: de cel telt 1 tot 4 respondenten of is uit andere "
-                     "cellen terug te rekenen.")
+        notes.append("x = onderdrukt: de cel telt 1 tot 4 respondenten, de hele groep gaf "
+                     "hetzelfde antwoord, of de cel is uit andere gepubliceerde cijfers (ook "
+                     "andere tabellen) terug te rekenen.")
+    if "base_suppressed" in result.table and result.table["base_suppressed"].any():
+        notes.append("Een basis x is verborgen omdat basis en groepsgrootte samen het "
+                     "aantal respondenten zonder antwoord zouden verraden; de percentages "
+                     "van die groep staan er dan ook niet.")
     if result.excluded:
         notes.append(f"{fmt_count(result.excluded)} respondent(en) zonder groepsgegeven "
                      "zijn niet meegeteld.")
