@@ -204,6 +204,7 @@ def test_montecarlo_gof_reproducible_and_close_to_chisquare() -> None:
     props = [0.1, 0.2, 0.2, 0.3, 0.2]
     a = goodness_of_fit(obs, props, seed=11, method="montecarlo", n_resamples=1999)
     assert a == goodness_of_fit(obs, props, seed=11, method="montecarlo", n_resamples=1999)
+    assert a.se == pytest.approx(math.sqrt(a.p_value * (1 - a.p_value) / 1999))
     assert a.p_value == pytest.approx(sps.chisquare(obs, np.array(props) * 47).pvalue, abs=0.05)
 
 

@@ -353,7 +353,8 @@ def goodness_of_fit(
     null = _chi2_stat(draws, n * props)
     p = (int(np.sum(null >= stat * (1 - 1e-12))) + 1) / (n_resamples + 1)
     return TestResult("goodness_of_fit", "montecarlo-gof", METHOD_NAMES_NL["montecarlo-gof"],
-                      stat, p, n, seed=seed, n_resamples=n_resamples)
+                      stat, p, n, seed=seed, n_resamples=n_resamples,
+                      se=math.sqrt(p * (1 - p) / n_resamples))
 
 
 def sampling_test(observed: Sequence[int], population: Sequence[int],
