@@ -243,7 +243,7 @@ class Ledger:
                               else "primair: hele groep gaf dit antwoord")
                     progressed = True
                     continue
-                pick = self._partner(e.key)
+                pick = self._partner(e.key, threshold)
                 if pick is not None:
                     self.hide(pick, f"secundair: beschermt {describe(e.key)}")
                     progressed = True
@@ -252,24 +252,41 @@ class Ledger:
                 return exposures
         return self.attack(threshold)
 
-    def _partner(self, key: Key) -> Key | None:
-        """A published sensitive cell to hide for ``key``: the smallest non-zero one sharing
-        a relation with it (zeros, then bases, last); when every cell of those relations is
-        already hidden, the search continues through the hidden ones."""
+    def _partner(self, key: Key, threshold: int = 5, tries: int = 8) -> Key | None:
+        """A published sensitive cell to hide for ``key``.
+
+        Candidates share a relation with ``key`` (when every cell of those relations is
+        already hidden, the search continues through the hidden ones), in order of
+        preference: non-zero before zero, cells before bases, smallest first. The first of at
+        most ``tries`` candidates whose hiding alone stops ``key`` being recovered (LP
+        check) is taken; otherwise the most preferred one (more rounds follow).
+        """
         hideable = getattr(self, "_hideable", lambda _key: True)
         frontier, seen = {key}, {key}
         for _ in range(6):
             related = {k for rel in self.relations if frontier & rel.keys() for k in rel}
-            candidates = [k for k in related - seen if self.cells[k].published
-                          and self.cells[k].sensitive and hideable(k)]
+            candidates = sorted(
+                (k for k in related - seen if self.cells[k].published
+                 and self.cells[k].sensitive and hideable(k)),
+                key=lambda k: (_kind(k) == "base", self.cells[k].value == 0,
+                               self.cells[k].value, str(k)))
             if candidates:
-                return min(candidates, key=lambda k: (_kind(k) == "base",
-                                                      self.cells[k].value == 0,
-                                                      self.cells[k].value, str(k)))
+                return self._first_sufficient(key, candidates[:tries], threshold) or \
+                    candidates[0]
             frontier = {k for k in related - seen if not self.cells[k].published}
             seen |= related
             if not frontier:
                 return None
+        return None
+
+    def _first_sufficient(self, key: Key, candidates: list[Key], threshold: int) -> Key | None:
+        cell = self.cells[key]
+        for pick in candidates:
+            self.cells[pick].published = False
+            low, high = self.bounds([key], integer=False)[key]
+            self.cells[pick].published = True
+            if not _how(cell, low, math.floor(high + 1e-6), threshold, self._base_value(cell)):
+                return pick
         return None
 
     def suppressed(self) -> list[tuple[Key, CellInfo]]:
