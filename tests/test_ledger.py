@@ -161,3 +161,22 @@ def test_protect_keeps_every_true_value_consistent() -> None:
     with pytest.raises(KeyError):
         led.relate({("nope",): 1.0})
 
+
+
+def test_hidden_base_is_masked_in_display_csv_and_chart(tmp_path) -> None:
+    from ido_analysis.analysis.crosstab import display_crosstab
+    from ido_analysis.report.charts import stacked_group_chart
+    from ido_analysis.report.crosstab_report import csv_frame
+
+    df = _scale_frame()
+    result = crosstab(df, Q, GV, min_cell=1)
+    table = result.table.assign(base_suppressed=result.table["group"] == "groot")
+    result = type(result)(**{**result.__dict__, "table": table})
+    wide = display_crosstab(table)
+    assert wide.loc["Basis (n)", "groot"] == "x" and wide.loc["Basis (n)", "klein"] == "16"
+    csv = csv_frame(result)
+    groot = csv[csv["group"] == "groot"]
+    assert groot["base"].isna().all() and groot["col_percent"].isna().all()
+    fig = stacked_group_chart(table, Q, group_label="grootte")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert "groot (n = x)" in labels and "klein (n = 16)" in labels
