@@ -193,14 +193,6 @@ def test_charts_ignore_callers_rcparams(scale_q: Question) -> None:
     assert text.get_fontsize() == 8
 
 
-def test_apply_house_style_sets_font_and_palette() -> None:
-    with mpl.rc_context():
-        charts.apply_house_style()
-        assert mpl.rcParams["font.sans-serif"][0] == "DejaVu Sans"
-        colours = mpl.rcParams["axes.prop_cycle"].by_key()["color"]
-        assert colours[:2] == ["#E69F00", "#56B4E9"]
-
-
 # --------------------------------------------------------------------------- scales
 
 

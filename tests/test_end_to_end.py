@@ -86,6 +86,20 @@ def test_no_planted_personal_data_in_outputs(output):
             assert not leaked, (path, leaked)
 
 
+def test_figures_are_byte_identical_to_the_pinned_ones(output):
+    """Figures are deterministic: same data and parameters, same bytes (re-pin after an
+    intended change with `make pin-figures`)."""
+    import json
+
+    from figure_hashes import PINNED, figure_hashes
+
+    pinned = json.loads(PINNED.read_text(encoding="utf-8"))
+    actual = figure_hashes(output)
+    assert len(actual) >= 40
+    changed = sorted(k for k in pinned.keys() | actual.keys() if pinned.get(k) != actual.get(k))
+    assert not changed, f"figures differ from tests/figure_hashes.json: {changed}"
+
+
 def test_second_run_is_a_no_op(output):
     start = time.perf_counter()
     assert main(["run", "--output", str(output)]) == 0

@@ -151,6 +151,20 @@ def test_strip_volatile_metadata_keeps_counts_and_tags():
     assert out.cells[0].execution_count == 3
 
 
+def test_drop_binary_outputs_keeps_the_text_stand_in():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("show()", execution_count=1)
+    cell.outputs = [nbformat.v4.new_output(
+        "display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Image object>"},
+        metadata={"image/png": {"width": 600}}),
+        nbformat.v4.new_output("stream", name="stdout", text="klaar\n")]
+    nb.cells = [cell]
+    out = execute.drop_binary_outputs(nb)
+    assert dict(out.cells[0].outputs[0].data) == {"text/plain": "<Image object>"}
+    assert dict(out.cells[0].outputs[0].metadata) == {}
+    assert out.cells[0].outputs[1].text == "klaar\n"
+
+
 # ----------------------------------------------------------------------------- end to end
 
 @pytest.fixture(scope="module")

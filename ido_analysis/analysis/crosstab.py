@@ -48,7 +48,7 @@ from ido_analysis.analysis.weights import Weighting
 from ido_analysis.core.formatting import fmt_count, fmt_percent
 from ido_analysis.spec.codebook import Codebook, Question
 from ido_analysis.spec.families import TestFamily
-from ido_analysis.spec.reference import POPULATION
+from ido_analysis.spec.survey import POPULATION
 
 CROSSTAB_COLUMNS = [
     "group_var", "group", "question", "option", "label", "count", "base", "col_percent",

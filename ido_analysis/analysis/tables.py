@@ -35,7 +35,7 @@ from ido_analysis.core.formatting import (
     interval_label,
 )
 from ido_analysis.spec.codebook import Codebook, Question
-from ido_analysis.spec.reference import POPULATION
+from ido_analysis.spec.survey import POPULATION
 
 ANSWERED = "beantwoord"
 TABLE_COLUMNS = [

@@ -43,7 +43,6 @@ from ido_analysis.spec.register import consistency, load_register
 
 ASSUMPTIONS_PATH = REFERENCES / "assumptions.yaml"
 DEFAULT_OUTPUT = RAW / "ido_enquete_2025_SYNTHETISCH.csv"
-META_COLUMNS = ("respondent_id", "startdatum", "einddatum", "herkomst")
 
 
 class GenerationError(RuntimeError):

@@ -130,12 +130,16 @@ def parse_override(text: str) -> tuple[str, Any]:
 
 
 def apply_overrides(config: PipelineConfig, data: str | None = None, output: str | None = None,
-                    overrides: Iterable[str] = ()) -> PipelineConfig:
+                    overrides: Iterable[str] = (), mapping: str | None = None
+                    ) -> PipelineConfig:
     """Command-line options on top of the config. Paths given on the command line are relative
-    to the current directory; ``--set`` values win over every notebook's own parameters."""
+    to the current directory; ``--set`` values win over every notebook's own parameters;
+    ``mapping`` (``--mapping``) sets ``mapping_path``."""
     values = dict(parse_override(o) for o in overrides)
     if data is not None:
         values["raw_path"] = data
+    if mapping is not None:
+        values["mapping_path"] = mapping
     out_dir = config.output_dir
     if output is not None:
         out_dir = Path(output).resolve()

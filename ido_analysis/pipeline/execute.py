@@ -19,14 +19,12 @@ from ido_analysis.pipeline.staging import staging_path
 PROJECT_KERNEL = "ido-enquete"
 
 
-
 def kernel_name() -> str:
     """The project kernel when installed (``make setup``), else ``python3``."""
     from jupyter_client.kernelspec import KernelSpecManager
 
     installed = KernelSpecManager().find_kernel_specs()
     return PROJECT_KERNEL if PROJECT_KERNEL in installed else "python3"
-
 
 
 def strip_volatile_metadata(nb: Any) -> Any:
@@ -40,6 +38,24 @@ def strip_volatile_metadata(nb: Any) -> Any:
             cell.metadata.pop(key, None)
         if cell.metadata.get("tags") == []:
             del cell.metadata["tags"]
+    return nb
+
+
+# Binary outputs kept out of committed notebooks: strict nbval does not compare them, they make
+# diffs unreadable, and the figure files they show are pinned by hash in the tests instead.
+BINARY_MIME_TYPES = ("image/png", "image/jpeg")
+
+
+def drop_binary_outputs(nb: Any) -> Any:
+    """Remove embedded images from every output (their text/plain stand-in stays, so nbval
+    still checks that the cell displayed something). Returns ``nb`` (changed)."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            for mime in BINARY_MIME_TYPES:
+                data.pop(mime, None)
+            if "data" in output:
+                output.get("metadata", {}).clear()
     return nb
 
 
@@ -74,11 +90,9 @@ class Outcome:
 _START_LOCK: Any = None
 
 
-
 def init_worker(lock: Any) -> None:
     global _START_LOCK
     _START_LOCK = lock
-
 
 
 def _source_position(executed: Path | None, cell_index: int) -> str:
@@ -97,7 +111,6 @@ def _source_position(executed: Path | None, cell_index: int) -> str:
                 if "injected-parameters" in c.metadata.get("tags", [])]
     position = cell_index + 1 - sum(1 for i in injected if i < cell_index)
     return f"cell {position} of {len(cells) - len(injected)}"
-
 
 
 def describe_failure(name: str, exc: BaseException, executed: Path | None = None) -> str:
@@ -128,7 +141,6 @@ def _stderr_to(path: Path) -> Iterator[None]:
         os.close(saved)
 
 
-
 def _execute(task: Task, out_path: Path) -> None:
     """Run papermill; inject only the parameters the notebook declares (no warnings)."""
     import papermill as pm
@@ -156,7 +168,6 @@ def _execute(task: Task, out_path: Path) -> None:
         release()
 
 
-
 def _chapter_pairs(task: Task) -> list[tuple[Path, Path]]:
     """(temporary, final) name of every output of a task: notebook, then (when rendering)
     chapter HTML, chapter PDF, body fragment and metadata."""
@@ -165,7 +176,6 @@ def _chapter_pairs(task: Task) -> list[tuple[Path, Path]]:
         finals += [task.html, task.pdf, task.cache / f"{task.name}.body.html",
                    task.cache / f"{task.name}.json"]
     return [(staging_path(p), p) for p in finals]
-
 
 
 def _render_html(task: Task, executed: Path) -> None:
@@ -178,7 +188,6 @@ def _render_html(task: Task, executed: Path) -> None:
     html_tmp.write_text(page, encoding="utf-8")
     body_tmp.write_text(body, encoding="utf-8")
     meta_tmp.write_text(json.dumps({**meta.__dict__, "date": task.day}), encoding="utf-8")
-
 
 
 def execute_task(task: Task) -> Outcome:
@@ -203,7 +212,6 @@ def execute_task(task: Task) -> Outcome:
     return Outcome(task.name, True, time.perf_counter() - start)
 
 
-
 def pdf_task(task: Task) -> Outcome:
     """Render the chapter PDF from the temporary HTML of ``execute_task``, to a temporary name."""
     from ido_analysis.report import render
@@ -218,13 +226,11 @@ def pdf_task(task: Task) -> Outcome:
     return Outcome(task.name, True, time.perf_counter() - start)
 
 
-
 def commit_task(task: Task) -> None:
     """Move every output of a task in place (the chapter succeeded)."""
     for tmp, final in _chapter_pairs(task):
         os.replace(tmp, final)
     task.target.with_name(f"{task.name}.failed.ipynb").unlink(missing_ok=True)
-
 
 
 def discard_task(task: Task) -> None:
@@ -239,9 +245,8 @@ def discard_task(task: Task) -> None:
         os.replace(tmp_nb, task.target.with_name(f"{task.name}.failed.ipynb"))
 
 
-
 def _strip_file(path: Path) -> None:
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
-    nbformat.write(strip_volatile_metadata(nb), path)
+    nbformat.write(drop_binary_outputs(strip_volatile_metadata(nb)), path)

@@ -7,8 +7,11 @@ import os
 import sys
 import time
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, TextIO
 
+from ido_analysis.core.files import write_text_atomic
+from ido_analysis.ingest.tool_import import SUGGESTION_NAME
 from ido_analysis.pipeline.cache import (
     STATE_FILE,
     declared_outputs_hash,
@@ -130,13 +133,36 @@ def update_notebooks(config: PipelineConfig, only: Iterable[str] | None = None,
 
 
 
+def _mapping_settled(config: Any) -> bool:
+    """Stop before any notebook runs when a survey-tool export cannot be mapped unambiguously:
+    print the open points and write the suggested mapping into ``processed_dir``."""
+    from ido_analysis.ingest.reader import ExportError
+    from ido_analysis.ingest.tool_import import mapping_preflight
+
+    params = notebook_parameters(config, config.spec(config.notebooks[0].name))
+    try:
+        error = mapping_preflight(params["raw_path"], params.get("mapping_path"))
+    except ExportError as exc:
+        print(f"ido-analysis run: {exc}", file=sys.stderr)
+        return False
+    if error is None:
+        return True
+    path = Path(params["processed_dir"]) / SUGGESTION_NAME
+    write_text_atomic(path, error.suggestion)
+    print(f"{error}\nVoorstel geschreven: {path}", file=sys.stderr)
+    return False
+
+
 def cli_run(args: Any) -> int:
     """Entry point of ``ido-analysis run`` (arguments: see ido_analysis/cli.py)."""
     try:
         config = load_config(getattr(args, "config", None))
         config = apply_overrides(config, data=getattr(args, "data", None),
                                  output=getattr(args, "output", None),
-                                 overrides=getattr(args, "overrides", None) or ())
+                                 overrides=getattr(args, "overrides", None) or (),
+                                 mapping=getattr(args, "mapping", None))
+        if not getattr(args, "update_notebooks", False) and not _mapping_settled(config):
+            return 1
         only = getattr(args, "only", None)
         if only:
             for name in only:

@@ -43,8 +43,8 @@ from ido_analysis.report import charts
 from ido_analysis.report.notebook import show_figure
 from ido_analysis.spec.codebook import Codebook, Question
 from ido_analysis.spec.reference import load_municipalities
+from ido_analysis.spec.survey import WEIGHTING_STRATUM
 
-WEIGHT_STRATUM = "grootteklasse_grof"
 CHART_KINDS = ("bar", "diverging")
 
 
@@ -62,7 +62,7 @@ def weights_for(df: pd.DataFrame, weighting: bool,
     if not weighting:
         return None
     ref = reference if isinstance(reference, pd.DataFrame) else load_municipalities(reference)
-    weighting_ = Weighting(WEIGHT_STRATUM, population_counts(ref, WEIGHT_STRATUM))
+    weighting_ = Weighting(WEIGHTING_STRATUM, population_counts(ref, WEIGHTING_STRATUM))
     weighting_.on(df)  # raises when a respondent has no stratum
     return weighting_
 
@@ -148,21 +148,21 @@ def write_table(table: pd.DataFrame, path: str | Path) -> Path:
 
 def show_question(df: pd.DataFrame, question: Question, *, confidence: float = 0.95,
                   weights: tables.Weights = None, output_dir: str | Path = "../reports",
-                  min_base: int | None = None, chart: str | None = None,
-                  aid_option: str | None = None) -> pd.DataFrame:
+                  min_base: int | None = None, chart: str | None = None) -> pd.DataFrame:
     """Show one closed question: Dutch table, reading aid and chart; return the table.
 
     Writes ``<output_dir>/tables/<qid>.csv`` and ``<output_dir>/figures/<qid>.png``. With
     ``min_base`` set and fewer respondents than that, the chart is left out and a note says
     why (the table is still shown and written). ``chart`` overrides the chart kind
-    (``'bar'`` or ``'diverging'``); ``aid_option`` the row the reading aid reads.
+    (``'bar'`` or ``'diverging'``). The reading aid reads the codebook's ``reading_aid``
+    option of the question (default: the first row).
     """
     table = tables.question_table(df, question, confidence=confidence, weights=weights)
     out = Path(output_dir)
     write_table(table, out / "tables" / f"{question.id}.csv")
     display(Markdown(f"**Vraag {question.number}. {question.text}**"))
     display(tables.display_table(tables.order_for_display(table, question)))
-    display(Markdown(reading_aid(table, aid_option)))
+    display(Markdown(reading_aid(table, question.reading_aid)))
     base = int(table["base"].max())
     if min_base is not None and base < min_base:
         display(Markdown(f"*Geen grafiek: minder dan {min_base} respondenten beantwoordden "
@@ -264,9 +264,24 @@ def published_comparison(df: pd.DataFrame, cb: Codebook, register: pd.DataFrame,
     return "\n".join(lines)
 
 
+COMPARED_KINDS = ("option_count", "n_selected")
+
+
+def published_ids(register: pd.DataFrame, question: str) -> list[str]:
+    """Register ids of the figures the report prints for ``question`` that a chapter compares
+    (kinds ``COMPARED_KINDS``), in register order."""
+    rows = register[(register["question"] == question) & register["kind"].isin(COMPARED_KINDS)]
+    return [str(i) for i in rows["id"]]
+
+
 def show_published(df: pd.DataFrame, cb: Codebook, register: pd.DataFrame,
-                   ids: Sequence[str]) -> None:
-    """Display ``published_comparison`` as Markdown."""
+                   question: str) -> None:
+    """Display, as Markdown, every figure the report prints for ``question`` beside ours
+    (``published_comparison``); says so when the report prints none."""
+    ids = published_ids(register, question)
+    if not ids:
+        display(Markdown(f"*Het rapport noemt geen aantallen bij vraag {cb[question].number}.*"))
+        return
     display(Markdown(published_comparison(df, cb, register, ids)))
 
 

@@ -97,11 +97,6 @@ def house_rc() -> dict:
     return rc
 
 
-def apply_house_style() -> None:
-    """Make the house style the global matplotlib style (for notebooks' own ad-hoc plots)."""
-    mpl.rcParams.update(house_rc())
-
-
 @contextlib.contextmanager
 def house_style() -> Iterator[None]:
     """Temporarily reset matplotlib to its defaults plus the house style."""

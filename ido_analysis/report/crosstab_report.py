@@ -349,7 +349,8 @@ def representativeness_chart(table: pd.DataFrame, title: str, group_label: str) 
                     xy=(0.01, 1.0), xycoords=("figure fraction", "axes fraction"),
                     xytext=(0, 10), textcoords="offset points", ha="left", va="bottom",
                     color="#555555", fontsize=8.5)
-        fig.legend(handles=[Patch(facecolor=NEUTRAL_COLOUR, label="alle 342 gemeenten"),
+        everyone = f"alle {fmt_count(int(rows['population'].sum()))} gemeenten"
+        fig.legend(handles=[Patch(facecolor=NEUTRAL_COLOUR, label=everyone),
                             Patch(facecolor=BAR_COLOUR, label="respondenten")],
                    loc="outside lower center", ncols=2)
     return fig

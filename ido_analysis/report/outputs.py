@@ -29,7 +29,7 @@ from ido_analysis.core.files import write_atomic, write_text_atomic
 from ido_analysis.core.formatting import interval_label, is_missing, round_half_up
 from ido_analysis.report.notebook import SYNTHETIC_TEXT, is_synthetic
 from ido_analysis.spec.codebook import Codebook, Question
-from ido_analysis.spec.reference import POPULATION
+from ido_analysis.spec.survey import POPULATION
 
 TABLES_DIR = "tables"
 FREQUENCIES_CSV = "frequencies.csv"

@@ -31,7 +31,6 @@ KINDS = (
 MEASURES = ("most", "least")
 INT_COLUMNS = ("count", "base", "low", "high")
 FLOAT_COLUMNS = ("percent", "value")
-STRING_COLUMNS = tuple(c for c in COLUMNS if c not in INT_COLUMNS + FLOAT_COLUMNS)
 
 # Columns that only one kind may fill.
 _KIND_ONLY = {"measure": "ranking", "low": "n_selected", "high": "n_selected",
@@ -268,9 +267,6 @@ def consistency(register: pd.DataFrame) -> pd.Series:
     counts = _figure_counts(register)
     flags = [_row_consistency(row, bases, counts) for row in register.to_dict("records")]
     return pd.Series(pd.array(flags, dtype="boolean"), index=register.index, name="consistent")
-
-
-_FIGURE_KEY = ("question", "option", "kind", "base")
 
 
 def _figure_key(row: dict) -> tuple | None:
