@@ -69,6 +69,7 @@ def build_ledger(crosstabs: Mapping[tuple[str, str], pd.DataFrame],
     _link_totals(led, known, freq, size_keys)
     for name, definition in (definitions or {}).items():
         _link_derived(led, known, name, definition)
+        _link_derived_totals(led, known, freq, name, definition)
     return led
 
 
@@ -203,6 +204,27 @@ def _link_derived(led: Ledger, crosstabs: Mapping, name: str, definition: Mappin
                     led.relate({**terms, target: -1.0})
 
 
+def _link_derived_totals(led: Ledger, crosstabs: Mapping, freq: Mapping, name: str,
+                         definition: Mapping) -> None:
+    """The groups of a collapsed variable add up (with respondents without a group value)
+    to the overall totals of its source options, which the frequency table publishes."""
+    source = str(definition["from"])
+    if source not in freq:
+        return
+    codes = "abcdefghijklmnopqrstuvwxyz"
+    for (qid, gv), frame in crosstabs.items():
+        if qid != name:
+            continue
+        groups = list(dict.fromkeys(frame["group"]))
+        for i, g in enumerate(definition["groups"]):
+            cells = [("ct", name, gv, group, codes[i]) for group in groups]
+            sources = [freq[source][o] for o in g["options"] if o in freq[source]]
+            if not all(c in led.cells for c in cells) or len(sources) != len(g["options"]):
+                continue
+            extra = led.cell(("excl", name, gv, codes[i]), None, False, sensitive=False)
+            led.relate({**{c: 1.0 for c in cells}, extra: 1.0, **{k: -1.0 for k in sources}})
+
+
 def protect_crosstabs(results: Mapping[tuple[str, str], CrosstabResult],
                       questions: Mapping[str, Question],
                       sizes: Mapping[str, pd.DataFrame],
@@ -234,12 +256,11 @@ def _apply(result: CrosstabResult, led: Ledger, key: tuple[str, str]) -> Crossta
     table = result.table.copy()
     counts = result.counts if result.counts is not None else result.table
     hide, hide_base = [], []
-    for i, row in table.iterrows():
+    for _, row in table.iterrows():
         cell = led.cells.get(("ct", *key, row["group"], row["option"]))
         hide.append(bool(row["suppressed"]) or (cell is not None and not cell.published))
         base = led.cells.get(("base", *key, row["group"]))
         hide_base.append(base is not None and not base.published)
-        del i
     hide_s, base_s = pd.Series(hide, index=table.index), pd.Series(hide_base, index=table.index)
     table["count"] = counts["count"].astype("Int64").mask(hide_s)
     for col in ("col_percent", "row_percent"):
