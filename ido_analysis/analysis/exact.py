@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -271,15 +271,6 @@ def rank_table_test(table, *, seed: int | None = None, limit: int = EXACT_TABLE_
         return ExactP(min(1.0, float(np.exp(logp[stat >= bound]).sum())), True, n_tables)
     stat = rank_statistic(_random_tables(arr, draws, seed))
     return _mc(int(np.sum(stat >= bound)), draws, seed, n_tables)
-
-
-def check_sizes(tables: Iterable) -> list[int]:
-    """Number of tables with the margins of each table in ``tables`` (for budget reports)."""
-    out = []
-    for t in tables:
-        arr = np.asarray(t, dtype=np.int64)
-        out.append(count_tables(arr.sum(axis=1), arr.sum(axis=0)))
-    return out
 
 
 # --- sampling without replacement ----------------------------------------------------------
