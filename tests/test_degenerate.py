@@ -13,7 +13,7 @@ import pytest
 from ido_analysis.analysis import tables
 from ido_analysis.analysis.crosstab import crosstab
 from ido_analysis.analysis.stats import wilson_interval
-from ido_analysis.analysis.weights import merge_empty_strata, weights_merging_empty
+from ido_analysis.analysis.weights import Weighting
 from ido_analysis.core.formatting import fmt_count
 from ido_analysis.ingest.clean import clean_export
 from ido_analysis.report import chapter, charts
@@ -72,18 +72,20 @@ def test_question_nobody_reached_is_shown_without_chart(skewed, monkeypatch, tmp
     assert not (tmp_path / "figures" / "q18.png").exists()
 
 
-def test_empty_strata_are_merged_for_weighting(skewed):
+def test_empty_strata_are_left_out_of_weighting(skewed):
+    """A base without respondents in some size class: weights are computed on the strata
+    present, scaled to their population shares among themselves, and the missing strata are
+    named (``Weighting.on``)."""
     df, _, _ = skewed
     one = df.iloc[:1]
-    weights = chapter.weights_for(one, True)
-    assert weights.tolist() == [1.0]
-    counts = {"klein": 10, "middel": 20, "groot": 5}
-    assert merge_empty_strata(counts, {"groot"}) == dict.fromkeys(counts, "klein + middel + groot")
-    assert merge_empty_strata(counts, {"klein", "groot"}) == {
-        "klein": "klein", "middel": "middel + groot", "groot": "middel + groot"}
-    weights = weights_merging_empty(df, "grootteklasse_grof",
-                                    {"klein (< 20 000)": 200, "middelgroot (20 000 - 50 000)": 100,
-                                     "groot (50 000 of meer)": 42})
+    weighting = chapter.weights_for(one, True)
+    assert weighting.on(one).tolist() == [1.0]
+    counts = {"klein (< 20 000)": 200, "middelgroot (20 000 - 50 000)": 100,
+              "groot (50 000 of meer)": 42}
+    weights = Weighting("grootteklasse_grof", counts).on(one)
+    assert weights.attrs["missing_strata"] == sorted(
+        set(counts) - {str(one["grootteklasse_grof"].iloc[0])})
+    weights = Weighting("grootteklasse_grof", counts).on(df)
     assert math.isclose(weights.mean(), 1.0)
 
 

@@ -105,3 +105,21 @@ def test_second_run_is_a_no_op(output):
     assert main(["run", "--output", str(output)]) == 0
     assert time.perf_counter() - start <= 2.0
 
+
+
+def test_attacker_reading_every_published_csv_recovers_nothing(output):
+    """Issue 12: from every CSV the run publishes (cross-tabs, group sizes, frequencies) and
+    the derived-variable definitions, integer programs pin or bound no group count inside
+    1 .. 4; the disclosure report is written and linked from the index."""
+    import yaml
+
+    from ido_analysis.report.crosstab_report import derived_questions
+    from ido_analysis.report.release_audit import attack_release
+    from ido_analysis.spec.codebook import load_codebook
+    from ido_analysis.spec.derived import DERIVED_PATH
+
+    cb = load_codebook()
+    definitions = {g["name"]: g for g in yaml.safe_load(DERIVED_PATH.read_text())["groups"]}
+    assert attack_release(output, cb, derived_questions(cb), definitions) == []
+    assert (output / "tables" / "onthulling.csv").exists()
+    assert "tables/onthulling.csv" in (output / "index.html").read_text(encoding="utf-8")

@@ -9,11 +9,13 @@ for self-selection within strata.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ido_analysis.analysis.stats import DEFAULT_SEED, TestResult, goodness_of_fit
+from ido_analysis.analysis.exact import seed_for
+from ido_analysis.analysis.stats import DEFAULT_SEED, TestResult, goodness_of_fit, sampling_test
 
 REPRESENTATIVENESS_COLUMNS = [
     "stratum", "population", "population_share", "respondents", "response_share",
@@ -55,42 +57,32 @@ def poststratification_weights(
     return strata.map(factor).astype(float).rename("weight")
 
 
-def merge_empty_strata(population_counts: Mapping[str, int], present: set[str]
-                       ) -> dict[str, str]:
-    """Map each stratum (in the order of ``population_counts``, taken as ordered) to a merged
-    label so that every merged stratum has respondents (``present``): a stratum without
-    respondents joins its next neighbour (the previous one at the end), labels joined by
-    " + ". No stratum present: everything in one stratum."""
-    groups: list[list[str]] = [[s] for s in population_counts]
-    i = 0
-    while len(groups) > 1 and i < len(groups):
-        if any(s in present for s in groups[i]):
-            i += 1
-            continue
-        j = i + 1 if i + 1 < len(groups) else i - 1
-        low, high = min(i, j), max(i, j)
-        groups[low:high + 1] = [groups[low] + groups[high]]
-        i = low
-    return {s: " + ".join(g) for g in groups for s in g}
+@dataclass(frozen=True)
+class Weighting:
+    """Post-stratification recomputed on every analysis base.
 
+    Weights computed once on all respondents and applied to a subset (e.g. the 39 with a
+    network stage) no longer reproduce the population's stratum shares there. ``on`` computes
+    the weights on exactly the respondents it is given, so the weighted stratum shares of
+    every table's base equal the population shares of the strata present in that base. A
+    stratum with population but no respondent in the base cannot be represented: it is left
+    out and the remaining strata are scaled to their population shares among themselves
+    (``on(...).attrs['missing_strata']`` lists them).
+    """
 
-def weights_merging_empty(df: pd.DataFrame, stratum_col: str,
-                          population_counts: Mapping[str, int]) -> pd.Series:
-    """``poststratification_weights`` after ``merge_empty_strata``: strata without respondents
-    (a small or skewed export) are merged with their neighbour instead of refused. The
-    result's ``attrs["merged"]`` maps every stratum to its merged label."""
-    strata = df[stratum_col].astype("object")
-    present = {str(v) for v in strata.dropna()}
-    mapping = merge_empty_strata(population_counts, present)
-    merged_counts: dict[str, int] = {}
-    for stratum, count in population_counts.items():
-        label = mapping[str(stratum)]
-        merged_counts[label] = merged_counts.get(label, 0) + int(count)
-    frame = df.assign(**{stratum_col: strata.map(
-        lambda v: mapping.get(str(v), str(v)) if pd.notna(v) else v)})
-    weights = poststratification_weights(frame, stratum_col, merged_counts)
-    weights.attrs["merged"] = mapping
-    return weights
+    stratum: str
+    population: Mapping[str, int]
+
+    def on(self, df: pd.DataFrame) -> pd.Series:
+        """Weights (mean 1) for the rows of ``df``, indexed like ``df``."""
+        if df.empty:
+            return pd.Series(dtype=float, name="weight")
+        present = set(df[self.stratum].dropna().astype(str))
+        missing = sorted(s for s, n in self.population.items() if n > 0 and s not in present)
+        pop = {s: n for s, n in self.population.items() if s in present}
+        weights = poststratification_weights(df, self.stratum, pop)
+        weights.attrs["missing_strata"] = missing
+        return weights
 
 
 def representativeness(df: pd.DataFrame, reference: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -123,8 +115,23 @@ def representativeness(df: pd.DataFrame, reference: pd.DataFrame, by: str) -> pd
 
 
 def representativeness_test(table: pd.DataFrame, seed: int | None = DEFAULT_SEED) -> TestResult:
-    """Goodness-of-fit of the respondents per stratum to the population shares."""
+    """Goodness-of-fit of the respondents per stratum to the population shares (multinomial:
+    as if respondents were drawn with replacement)."""
     present = table[table["population"] > 0]
     return goodness_of_fit(present["respondents"].to_numpy(),
                            (present["population"] / present["population"].sum()).to_numpy(),
-                           seed=seed)
+                           seed=seed_for(seed, "multinomial", table.attrs.get("by", "")))
+
+
+def representativeness_sampling_test(table: pd.DataFrame,
+                                     seed: int | None = DEFAULT_SEED) -> TestResult:
+    """The same question under sampling without replacement: n distinct municipalities out
+    of N (multivariate hypergeometric, ``stats.sampling_test``).
+
+    Respondents are counted once each in their stratum; a respondent answering for several
+    municipalities is one draw, so the test treats respondents as if they were
+    municipalities.
+    """
+    present = table[table["population"] > 0]
+    return sampling_test(present["respondents"].to_numpy(), present["population"].to_numpy(),
+                         seed=seed_for(seed, "hypergeometric", table.attrs.get("by", "")))

@@ -243,6 +243,9 @@ def index_rows(config: PipelineConfig, chapters: list[tuple[str, dict[str, Any],
                  (f"{meta['title']} (PDF)", f"{spec.name}.pdf", when(meta["date"])),
                  (f"{meta['title']} (uitgevoerde notebook)", f"notebooks/{spec.name}.ipynb",
                   when(meta["date"]))]
+    if (config.output_dir / "tables" / "onthulling.csv").exists():
+        rows.append(("Geheimhouding: elke onderdrukte cel met de reden", "tables/onthulling.csv",
+                     when(info.run_date)))
     return rows
 
 

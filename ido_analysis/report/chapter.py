@@ -3,7 +3,8 @@
 The notebooks choose which questions to show and write the narrative; everything here is
 generic and driven by the codebook and the published-figures register:
 
-- ``weights_for``: post-stratification weights by ``grootteklasse_grof`` when weighting is on.
+- ``weights_for``: post-stratification by ``grootteklasse_grof`` when weighting is on,
+  recomputed on the base of every table (``analysis.weights.Weighting``).
 - ``show_question``: Dutch table, reading aid, chart; PNG and CSV written under ``output_dir``.
 - ``show_section``: ``show_question`` for every closed question of a codebook section.
 - ``show_scales``: several scale questions side by side in one diverging chart.
@@ -27,9 +28,10 @@ from matplotlib.figure import Figure
 
 from ido_analysis.analysis import tables
 from ido_analysis.analysis.codeframe import theme_counts
+from ido_analysis.analysis.disclosure import hidden_group_sizes
 from ido_analysis.analysis.recount import any_of, n_selected
 from ido_analysis.analysis.stats import wilson_interval
-from ido_analysis.analysis.weights import population_counts, weights_merging_empty
+from ido_analysis.analysis.weights import Weighting, population_counts
 from ido_analysis.core.formatting import (
     fmt_count,
     fmt_interval,
@@ -51,19 +53,20 @@ NOBODY_ASKED = ("Geen grafiek en geen percentages: geen enkele respondent kreeg 
 # --- Weights ---------------------------------------------------------------------------------
 
 def weights_for(df: pd.DataFrame, weighting: bool,
-                reference: str | Path | pd.DataFrame | None = None) -> pd.Series | None:
-    """None when ``weighting`` is off, else post-stratification weights (mean 1) on df.index.
+                reference: str | Path | pd.DataFrame | None = None) -> Weighting | None:
+    """None when ``weighting`` is off, else a ``Weighting`` by ``grootteklasse_grof``.
 
-    Strata are ``grootteklasse_grof`` (a stratum without respondents is merged with its
-    neighbour, ``weights_merging_empty``); population counts come from the CBS reference
-    (``reference``: a path, an already loaded table, or None for the bundled table).
+    The weights are computed on the respondents of each table's base, so the weighted size
+    shares of every base equal those of all municipalities. Population counts come from the
+    CBS reference (``reference``: a path, an already loaded table, or None for the bundled
+    table). ``df`` is checked: every respondent needs a stratum.
     """
     if not weighting:
         return None
     ref = reference if isinstance(reference, pd.DataFrame) else load_municipalities(reference)
-    weights = weights_merging_empty(df, WEIGHTING_STRATUM,
-                                    population_counts(ref, WEIGHTING_STRATUM))
-    return weights.reindex(df.index)
+    weighting_ = Weighting(WEIGHTING_STRATUM, population_counts(ref, WEIGHTING_STRATUM))
+    weighting_.on(df)  # raises when a respondent has no stratum
+    return weighting_
 
 
 # --- Reading aid ----------------------------------------------------------------------------
@@ -146,7 +149,7 @@ def write_table(table: pd.DataFrame, path: str | Path) -> Path:
 
 
 def show_question(df: pd.DataFrame, question: Question, *, confidence: float = 0.95,
-                  weights: pd.Series | None = None, output_dir: str | Path = "../reports",
+                  weights: tables.Weights = None, output_dir: str | Path = "../reports",
                   min_base: int | None = None, chart: str | None = None) -> pd.DataFrame:
     """Show one closed question: Dutch table, reading aid and chart; return the table.
 
@@ -189,7 +192,7 @@ def show_section(df: pd.DataFrame, cb: Codebook, chapter: str, section: str,
 
 
 def show_scales(df: pd.DataFrame, questions: Sequence[Question], *, name: str,
-                confidence: float = 0.95, weights: pd.Series | None = None,
+                confidence: float = 0.95, weights: tables.Weights = None,
                 output_dir: str | Path = "../reports", title: str | None = None) -> pd.DataFrame:
     """Several scale questions of the same shape as one diverging chart, plus one table.
 
@@ -293,21 +296,25 @@ def composition(df: pd.DataFrame, reference: pd.DataFrame, by: str,
                 min_cell: int = 0) -> pd.DataFrame:
     """Dutch table: municipalities and respondents per category of ``by``.
 
-    Respondent counts between 1 and ``min_cell - 1`` are shown as "< min_cell" (and their
-    share as "–") so that no small group of respondents can be singled out.
+    Respondent counts that may not be shown (``disclosure.hidden_group_sizes``, the rule of
+    every chapter: 1 to ``min_cell - 1`` and what protects them from subtraction from the
+    total) are shown as "x" (and their share as "–") so that no small group of respondents
+    can be singled out.
     """
     pop = population_counts(reference, by)
     resp = df[by].astype("object").dropna().astype(str).value_counts()
     n_pop, n_resp = sum(pop.values()), int(resp.sum())
+    counts = pd.Series({group: int(resp.get(group, 0)) for group in pop})
+    masked = hidden_group_sizes(counts, max(min_cell, 1))
     rows = []
     for group, n in pop.items():
-        k = int(resp.get(group, 0))
-        hidden = 0 < k < min_cell
+        k = int(counts[group])
+        hidden = bool(masked[group])
         rows.append({
             "Groep": group,
             "Gemeenten": fmt_count(n),
             "Aandeel gemeenten": fmt_percent(100 * n / n_pop),
-            "Respondenten": f"< {min_cell}" if hidden else fmt_count(k),
+            "Respondenten": "x" if hidden else fmt_count(k),
             "Aandeel respondenten": "–" if hidden else fmt_percent(100 * k / n_resp),
         })
     rows.append({"Groep": "Totaal", "Gemeenten": fmt_count(n_pop),

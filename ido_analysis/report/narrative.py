@@ -100,12 +100,14 @@ def chapter_introduction(n: int, population: int, confidence: float) -> str:
 def small_counts(min_cell: int) -> str:
     """How counts under the disclosure threshold are shown in the composition tables."""
     low = (f"van één tot {number_word(min_cell - 1)}" if min_cell > 2 else "van één")
-    return (f"Aantallen respondenten {low} staan als '< {fmt_count(min_cell)}' vermeld (en "
-            "hun aandeel als '–'), zodat geen kleine groep gemeenten herkenbaar wordt.")
+    return (f"Aantallen respondenten {low} staan als 'x' vermeld (en hun aandeel als '–'), en "
+            "zo nodig ook een tweede aantal, zodat ze niet uit het totaal terug te rekenen zijn "
+            "en geen kleine groep gemeenten herkenbaar wordt; dezelfde regel geldt in het "
+            "hoofdstuk over kruistabellen en representativiteit.")
 
 
 def disclosure_rule(min_cell: int) -> str:
-    """The threshold of the cross-tabs and what it hides."""
+    """The threshold of the cross-tabs, what it hides and how the whole release is checked."""
     low = f"één tot {number_word(min_cell - 1)}" if min_cell > 2 else "één"
     return (
         "**Geheimhouding.** De respondenten zijn gemeenten, en het zijn er weinig. Wie weet "
@@ -114,10 +116,18 @@ def disclosure_rule(min_cell: int) -> str:
         f"**{fmt_count(min_cell)}**: een groep met minder dan {number_word(min_cell)} "
         "respondenten wordt samengevoegd met een aangrenzende groep (bij grootteklassen) of "
         "met andere kleine groepen tot \"Overig\" (bij landsdelen), en een cel met "
-        f"{low} respondenten wordt niet getoond. Ook cellen waaruit zo'n verborgen cel door "
-        "aftrekken terug te rekenen is, worden verborgen. Verborgen cellen staan in de tabellen "
-        "als **x** en in de grafieken als gearceerd deel \"onderdrukt\". Nullen worden wel "
-        "getoond.")
+        f"{low} respondenten wordt niet getoond. Ook cellen waaruit zo'n verborgen cel terug te "
+        "rekenen is, worden verborgen, en dat geldt voor alles wat dit rapport samen publiceert: "
+        "de volledige en de samengevoegde schalen, de aantallen per groep in de "
+        "representativiteitstabellen (en in de bijlage over de respondenten), de totalen van "
+        "alle respondenten en het aantal respondenten dat een vraag niet beantwoordde (basis "
+        "tegenover groepsgrootte). Een controle rekent na dat niemand uit alle gepubliceerde "
+        f"getallen samen een verborgen aantal van {low} kan afleiden of daartussen kan "
+        "insluiten; waar nodig wordt ook de basis van een groep verborgen (dan ook de "
+        "percentages van die groep). Een cel gelijk aan de hele groep (alle respondenten in de "
+        "groep gaven hetzelfde antwoord) wordt evenmin getoond. Elke verborgen cel staat met de "
+        "reden in de tabel `tables/onthulling.csv`. Verborgen cellen staan in de tabellen als "
+        "**x** en in de grafieken als gearceerd deel \"onderdrukt\". Nullen worden wel getoond.")
 
 
 def group_sizes(groups: pd.Series) -> str:
