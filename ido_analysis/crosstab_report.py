@@ -44,6 +44,7 @@ from ido_analysis.crosstab import CrosstabResult, crosstab, display_crosstab
 from ido_analysis.disclosure import MIN_CELL
 from ido_analysis.formatting import fmt_count, fmt_number, fmt_p, fmt_percent
 from ido_analysis.notebook import show_figure
+from ido_analysis.report import alt_text
 from ido_analysis.stats import DEFAULT_RESAMPLES, DEFAULT_SEED, TestResult, interpret
 from ido_analysis.tables import Weights, question_table
 from ido_analysis.weights import representativeness, representativeness_test
@@ -271,6 +272,12 @@ def representativeness_chart(table: pd.DataFrame, title: str, group_label: str) 
         fig.legend(handles=[Patch(facecolor=NEUTRAL_COLOUR, label="alle 342 gemeenten"),
                             Patch(facecolor=BAR_COLOUR, label="respondenten")],
                    loc="outside lower center", ncols=2)
+    setattr(fig, alt_text.ATTRIBUTE, alt_text.paired_bar_text(
+        title, group_label,
+        [(f"{s} ({fmt_count(n)} van {fmt_count(p)})", a, b) for s, n, p, a, b in
+         zip(rows["stratum"], rows["respondents"], rows["population"],
+             rows["population_share"], rows["response_share"], strict=True)],
+        "alle gemeenten", "respondenten"))
     return fig
 
 

@@ -68,12 +68,15 @@ def show_figure(fig: Figure, path: str | Path) -> Path:
     """Save ``fig`` at print resolution (``charts.save_figure``) and display a lighter PNG.
 
     The displayed image is embedded as PNG bytes, so it appears the same whatever the
-    notebook's matplotlib backend; returns the saved path.
+    notebook's matplotlib backend; it carries the chart's Dutch text alternative
+    (``charts.alt_text``) as the ``alt`` of the rendered image. Returns the saved path.
     """
     saved = charts.save_figure(fig, path)
     buffer = io.BytesIO()
     with charts.house_style():
         fig.savefig(buffer, format="png", dpi=SCREEN_DPI, metadata={"Software": None},
                     facecolor="white")
-    display(Image(data=buffer.getvalue(), format="png"))
+    description = charts.alt_text(fig)
+    display(Image(data=buffer.getvalue(), format="png",
+                  metadata={"alt": description} if description else None))
     return saved
