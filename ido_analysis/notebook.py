@@ -16,6 +16,10 @@ from matplotlib.figure import Figure
 from ido_analysis import charts
 from ido_analysis.codebook import Codebook, load_codebook
 
+# Tables show every answer text in full: pandas would cut cells at 50 characters with "...",
+# and the rendered report is where readers (and screen readers) get the full labels.
+pd.set_option("display.max_colwidth", None)
+
 SCREEN_DPI = 150  # notebook/HTML/PDF display; the saved PNG has print resolution (300 dpi)
 SYNTHETIC_MARKER = "synthetisch"
 SYNTHETIC_TEXT = (
