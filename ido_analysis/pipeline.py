@@ -85,7 +85,7 @@ class PipelineConfig:
     input_parameters: tuple[str, ...]
     package_sources: tuple[str, ...]
     notebooks: tuple[NotebookSpec, ...]
-    report: dict[str, str]
+    report: dict[str, Any]
     overrides: dict[str, Any] = field(default_factory=dict)
 
     def spec(self, name: str) -> NotebookSpec:
@@ -135,7 +135,8 @@ def load_config(path: str | Path | None = None,
         input_parameters=tuple(raw.get("input_parameters") or ()),
         package_sources=tuple(raw.get("package_sources") or ()),
         notebooks=specs,
-        report={k: str(v) for k, v in (raw.get("report") or {}).items()},
+        report={k: [str(x) for x in v] if isinstance(v, list) else str(v)
+                for k, v in (raw.get("report") or {}).items()},
     )
 
 
@@ -478,7 +479,7 @@ class CombinedJob:
     """The combined report, rendered in a worker process (picklable)."""
 
     key: str                                      # cache key of the chapters it contains
-    report: dict[str, str]
+    report: dict[str, Any]                        # config.report plus run facts
     chapters: tuple[tuple[str, dict[str, Any], str], ...]  # (name, metadata, body) in order
     day: str
     target: Path                                  # temporary PDF path
@@ -509,7 +510,8 @@ def _write_combined(job: CombinedJob) -> None:
                                 subtitle=job.report.get("subtitle", ""),
                                 source=job.report.get("source", ""))
     document = render.combined_html([(f"h-{n}", _chapter_meta(m), b) for n, m, b in job.chapters],
-                                    report, dt.date.fromisoformat(job.day))
+                                    report, dt.date.fromisoformat(job.day),
+                                    job.report.get("facts", ()))
     render.write_pdf(document, job.target)
 
 
@@ -799,12 +801,35 @@ def _combined_up_to_date(config: PipelineConfig, state: dict[str, Any], key: str
             and all(p.exists() for p in (out / COMBINED_NAME, out / "index.html")))
 
 
+def _site_pages(config: PipelineConfig, chapters: list[tuple[str, dict[str, Any], Path]]
+                ) -> list[Any]:
+    """The chapters plus the generated pages, in publication order (``report.site``)."""
+    from ido_analysis.codebook import load_codebook
+    from ido_analysis.report import site
+
+    processed = config.parameters.get("processed_dir")
+    respondents = site.respondent_count(Path(processed) if processed else None)
+    bodies = [(n, m, b.read_text(encoding="utf-8")) for n, m, b in chapters]
+    return site.build_pages(bodies, config.report.get("order"), load_codebook(),
+                            config.output_dir / "tables", respondents, dt.date.today())
+
+
+def _run_facts(config: PipelineConfig) -> list[tuple[str, str]]:
+    from ido_analysis.codebook import load_codebook
+    from ido_analysis.report import site
+
+    processed = config.parameters.get("processed_dir")
+    return site.run_facts(config.parameters, config.path_parameters,
+                          site.respondent_count(Path(processed) if processed else None),
+                          load_codebook().survey.get("population"), dt.date.today())
+
+
 def _combined_job(config: PipelineConfig, chapters: list[tuple[str, dict[str, Any], Path]],
                   key: str) -> CombinedJob:
     """The bodies are read now: a staged chapter's files move while the job runs."""
-    return CombinedJob(key=key, report=dict(config.report),
-                       chapters=tuple((n, m, b.read_text(encoding="utf-8"))
-                                      for n, m, b in chapters),
+    pages = _site_pages(config, chapters)
+    return CombinedJob(key=key, report={**config.report, "facts": _run_facts(config)},
+                       chapters=tuple((p.name, dict(p.meta.__dict__), p.body) for p in pages),
                        day=dt.date.today().isoformat(),
                        target=_tmp(config.output_dir / COMBINED_NAME))
 
@@ -836,19 +861,16 @@ def _publish(config: PipelineConfig, state: dict[str, Any], state_path: Path, st
         _write_combined(job)
         os.replace(job.target, target)
     from ido_analysis import render
+    from ido_analysis.codebook import load_codebook
+    from ido_analysis.report import site
 
-    today = dt.date.today()
     report = render.ChapterMeta(title=config.report.get("title", "Rapport"),
                                 subtitle=config.report.get("subtitle", ""),
                                 source=config.report.get("source", ""))
-    rows = [(f"Volledig rapport ({len(chapters)} hoofdstukken)", COMBINED_NAME,
-             render.dutch_date(today))]
-    for name, meta, _body in chapters:
-        when = render.dutch_date(dt.date.fromisoformat(meta["date"]))
-        rows += [(f"{meta['title']} (HTML)", f"{name}.html", when),
-                 (f"{meta['title']} (PDF)", f"{name}.pdf", when),
-                 (f"{meta['title']} (uitgevoerde notebook)", f"notebooks/{name}.ipynb", when)]
-    (out / "index.html").write_text(render.index_html(report, rows, today), encoding="utf-8")
+    processed = config.parameters.get("processed_dir")
+    site.write_site(out, _site_pages(config, chapters), report, _run_facts(config),
+                    COMBINED_NAME, dt.date.today(), Path(processed) if processed else None,
+                    load_codebook(), out / CACHE_DIR)
     state[_COMBINED_KEY] = key
     _save_state(state_path, state)
     seconds += time.perf_counter() - started

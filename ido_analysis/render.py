@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -253,40 +254,37 @@ def chapter_html(body: str, meta: ChapterMeta, day: dt.date, nav: str = "") -> s
     return page(meta.title, chapter_section(body, meta, day), nav)
 
 
-def combined_html(chapters: list[tuple[str, ChapterMeta, str]], report: ChapterMeta,
-                  day: dt.date) -> str:
-    """One document: title page, table of contents with page numbers, then every chapter.
-
-    ``chapters`` holds ``(anchor_id, meta, body)`` in report order.
-    """
-    title_page = (
+def title_page(report: ChapterMeta, day: dt.date, facts: Sequence[tuple[str, str]] = (),
+               synthetic: bool = False) -> str:
+    """Title page of the combined report: title, date, source, run facts, synthetic warning."""
+    facts_html = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in facts)
+    return (
         f'<section class="titelpagina"><h1>{html.escape(report.title)}</h1>'
         + (f'<p class="ondertitel">{html.escape(report.subtitle)}</p>' if report.subtitle else "")
         + f"<p>{dutch_date(day)}</p>"
         + (f"<p>Bron: {html.escape(report.source)}</p>" if report.source else "")
-        + (f'<div class="ido-banner">{html.escape(SYNTHETIC_BANNER)}</div>'
-           if any(m.synthetic for _, m, _ in chapters) else "")
+        + (f'<div class="ido-banner" role="note">{html.escape(SYNTHETIC_BANNER)}</div>'
+           if synthetic else "")
+        + (f"<dl>{facts_html}</dl>" if facts else "")
         + "</section>"
     )
+
+
+def combined_html(chapters: list[tuple[str, ChapterMeta, str]], report: ChapterMeta,
+                  day: dt.date, facts: Sequence[tuple[str, str]] = ()) -> str:
+    """One document: title page, table of contents with page numbers, then every chapter.
+
+    ``chapters`` holds ``(anchor_id, meta, body)`` in report order; the ids inside each body
+    are prefixed with ``anchor_id`` so that chapters never share an anchor.
+    """
+    synthetic = any(m.synthetic for _, m, _ in chapters)
     toc = "".join(f'<li><a href="#{cid}">{html.escape(m.title)}</a></li>'
                   for cid, m, _ in chapters)
-    nav = f'<nav class="inhoud"><h2>Inhoud</h2><ol>{toc}</ol></nav>'
+    nav = f'<nav class="inhoud" aria-label="Inhoud"><h2>Inhoud</h2><ol>{toc}</ol></nav>'
     sections = "".join(f'<section class="ido-chapter" id="{cid}">'
-                       f"{chapter_section(body, meta, day)}</section>"
+                       f"{chapter_section(body, meta, day, prefix=f'{cid}-')}</section>"
                        for cid, meta, body in chapters)
-    return page(report.title, title_page + nav + sections)
-
-
-def index_html(report: ChapterMeta, rows: list[tuple[str, str, str]], day: dt.date) -> str:
-    """Index page; ``rows`` holds ``(description, relative_href, date_text)``."""
-    body = "".join(
-        f'<tr><td>{html.escape(desc)}</td><td><a href="{html.escape(href)}">'
-        f"{html.escape(href)}</a></td><td>{html.escape(when)}</td></tr>"
-        for desc, href, when in rows)
-    meta = ChapterMeta(title=report.title, subtitle=report.subtitle, source=report.source)
-    table = ('<table class="index"><thead><tr><th>Onderdeel</th><th>Bestand</th>'
-             f"<th>Datum</th></tr></thead><tbody>{body}</tbody></table>")
-    return page(report.title, _title_block(meta, day) + table)
+    return page(report.title, title_page(report, day, facts, synthetic) + nav + sections)
 
 
 _STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style\s*>)", flags=re.DOTALL | re.IGNORECASE)
