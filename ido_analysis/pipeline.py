@@ -8,9 +8,10 @@ Contract (details in docs/notebooks.md):
   ones in parallel worker processes. Kernel starts are serialised by a lock (papermill/jupyter
   port race, nteract/papermill#511): a worker holds it until its kernel is ready.
 - Each chapter is two jobs in one pool of ``jobs`` workers: execute + HTML, then the chapter
-  PDF. The combined PDF starts as soon as no notebook waits or executes (it reads the new HTML
-  bodies), in parallel with the remaining chapter PDFs; it is kept only when its chapters are
-  the ones finally in place, else it is rendered again at the end.
+  PDF (plus its pages without page numbers). When the chapters are in place, the site
+  (``report.site``: pages in publication order, generated Samenvatting and questionnaire,
+  index) is written and the combined PDF is assembled from the chapters' already laid-out
+  pages (``report.combined``), never laid out again.
 - Incremental: ``<output>/.pipeline-state.json`` stores a key per notebook (hash of notebook
   file, parameters, input files, package source, its config entry and its dependencies'
   outputs). A notebook whose key and outputs are unchanged is skipped.
@@ -37,14 +38,11 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
 import yaml
 
 from ido_analysis.paths import ROOT
-
-if TYPE_CHECKING:
-    from ido_analysis.render import ChapterMeta
 
 DEFAULT_CONFIG = ROOT / "pipeline.yaml"
 PROJECT_KERNEL = "ido-enquete"
@@ -386,17 +384,23 @@ def _execute(task: Task, out_path: Path) -> None:
         release()
 
 
+def _pages_pdf(cache: Path, name: str) -> Path:
+    """The chapter's pages without page numbers (``render.write_pdf(unnumbered=...)``)."""
+    return cache / f"{name}.pages.pdf"
+
+
 def _tmp(path: Path) -> Path:
     return path.with_name(f".{path.stem}.tmp{path.suffix}")
 
 
 def _chapter_pairs(task: Task) -> list[tuple[Path, Path]]:
     """(temporary, final) name of every output of a task: notebook, then (when rendering)
-    chapter HTML, chapter PDF, body fragment and metadata."""
+    chapter HTML, chapter PDF, body fragment, metadata and the unnumbered chapter pages (what
+    the combined report is assembled from)."""
     finals = [task.target]
     if task.html and task.pdf and task.cache:
         finals += [task.html, task.pdf, task.cache / f"{task.name}.body.html",
-                   task.cache / f"{task.name}.json"]
+                   task.cache / f"{task.name}.json", _pages_pdf(task.cache, task.name)]
     return [(_tmp(p), p) for p in finals]
 
 
@@ -406,7 +410,7 @@ def _render_html(task: Task, executed: Path) -> None:
 
     day = dt.date.fromisoformat(task.day)
     meta, body, page = render.render_notebook(executed, task.title, day)
-    _, html_tmp, _, body_tmp, meta_tmp = (tmp for tmp, _ in _chapter_pairs(task))
+    _, html_tmp, _, body_tmp, meta_tmp, _ = (tmp for tmp, _ in _chapter_pairs(task))
     html_tmp.write_text(page, encoding="utf-8")
     body_tmp.write_text(body, encoding="utf-8")
     meta_tmp.write_text(json.dumps({**meta.__dict__, "date": task.day}), encoding="utf-8")
@@ -439,9 +443,9 @@ def pdf_task(task: Task) -> Outcome:
     from ido_analysis import render
 
     start = time.perf_counter()
-    _, (html_tmp, _), (pdf_tmp, _), *_ = _chapter_pairs(task)
+    _, (html_tmp, _), (pdf_tmp, _), _, _, (pages_tmp, _) = _chapter_pairs(task)
     try:
-        render.write_pdf(html_tmp.read_text(encoding="utf-8"), pdf_tmp)
+        render.write_pdf(html_tmp.read_text(encoding="utf-8"), pdf_tmp, unnumbered=pages_tmp)
     except Exception as exc:  # noqa: BLE001 - every failure is reported, not raised
         return Outcome(task.name, False, time.perf_counter() - start,
                        f"{task.name}: PDF: {type(exc).__name__}: {exc}")
@@ -472,47 +476,6 @@ def _strip_file(path: Path) -> None:
 
     nb = nbformat.read(path, as_version=4)
     nbformat.write(strip_volatile_metadata(nb), path)
-
-
-@dataclass(frozen=True)
-class CombinedJob:
-    """The combined report, rendered in a worker process (picklable)."""
-
-    key: str                                      # cache key of the chapters it contains
-    report: dict[str, Any]                        # config.report plus run facts
-    chapters: tuple[tuple[str, dict[str, Any], str], ...]  # (name, metadata, body) in order
-    day: str
-    target: Path                                  # temporary PDF path
-
-
-def combined_task(job: CombinedJob) -> Outcome:
-    """Render the combined PDF to ``job.target``; failures are reported, not raised."""
-    start = time.perf_counter()
-    try:
-        _write_combined(job)
-    except Exception as exc:  # noqa: BLE001 - the caller falls back to a serial render
-        return Outcome(COMBINED_NAME, False, time.perf_counter() - start,
-                       f"{COMBINED_NAME}: {type(exc).__name__}: {exc}")
-    return Outcome(COMBINED_NAME, True, time.perf_counter() - start)
-
-
-def _chapter_meta(meta: dict[str, Any]) -> ChapterMeta:
-    from ido_analysis import render
-
-    return render.ChapterMeta(meta["title"], meta["subtitle"], meta["source"],
-                              bool(meta["synthetic"]))
-
-
-def _write_combined(job: CombinedJob) -> None:
-    from ido_analysis import render
-
-    report = render.ChapterMeta(title=job.report.get("title", "Rapport"),
-                                subtitle=job.report.get("subtitle", ""),
-                                source=job.report.get("source", ""))
-    document = render.combined_html([(f"h-{n}", _chapter_meta(m), b) for n, m, b in job.chapters],
-                                    report, dt.date.fromisoformat(job.day),
-                                    job.report.get("facts", ()))
-    render.write_pdf(document, job.target)
 
 
 # --------------------------------------------------------------------------- scheduling
@@ -559,47 +522,41 @@ class RunResult:
         return 1 if self.failed or self.blocked else 0
 
 
-# Job kinds in priority order: notebooks first (they gate their dependents and the combined
-# report), then the combined report (the longest single job), chapter PDFs fill idle slots.
-_EXECUTE, _COMBINED, _PDF = 0, 1, 2
-_JOB_FUNCTIONS: dict[int, Callable[[Any], Outcome]] = {
-    _EXECUTE: execute_task, _COMBINED: combined_task, _PDF: pdf_task}
+# Job kinds in priority order: notebooks first (they gate their dependents), chapter PDFs fill
+# idle slots. The combined report is assembled after the run from the chapter PDFs.
+_EXECUTE, _PDF = 0, 1
+_JOB_FUNCTIONS: dict[int, Callable[[Any], Outcome]] = {_EXECUTE: execute_task, _PDF: pdf_task}
 
 
 class _Scheduler:
     """Runs notebook tasks as soon as their dependencies succeeded, each as two jobs (execute
-    + HTML, then the chapter PDF), and the combined report as soon as no notebook is waiting
-    or executing. At most ``jobs`` jobs run at once; a ready job of a lower kind number goes
-    first. A chapter counts as done (dependents may start) when all its outputs are in place."""
+    + HTML, then the chapter PDF). At most ``jobs`` jobs run at once; a ready job of a lower
+    kind number goes first. A chapter counts as done (dependents may start) when all its
+    outputs are in place."""
 
     def __init__(self, order: list[str], deps: dict[str, tuple[str, ...]],
                  prepare: Callable[[str], Task | None], finish: Callable[[Outcome], None],
-                 result: RunResult, stream: TextIO,
-                 combine: Callable[[set[str]], CombinedJob | None] | None) -> None:
+                 result: RunResult, stream: TextIO) -> None:
         self.order, self.deps, self.prepare, self.finish = order, deps, prepare, finish
-        self.result, self.stream, self.combine = result, stream, combine
+        self.result, self.stream = result, stream
         self.pending, self.ok = list(order), set[str]()
         self.executing: set[str] = set()     # queued or running execute jobs
-        self.rendering: set[str] = set()     # executed, chapter PDF not yet in place
         self.tasks: dict[str, Task] = {}
         self.seconds: dict[str, float] = {}
         self.queue: list[tuple[int, int, Any]] = []   # heap (kind, sequence, argument)
         self.sequence = itertools.count()
-        self.combined: tuple[CombinedJob, Outcome] | None = None
 
-    def run(self, jobs: int) -> tuple[CombinedJob, Outcome] | None:
-        """Run everything; return the combined job and its outcome, if one was started."""
+    def run(self, jobs: int) -> None:
+        """Run everything."""
         executor, running = _executor(jobs), {}
         try:
             while True:
                 self._release()
                 while self.queue and len(running) < jobs:
                     kind, _, arg = heapq.heappop(self.queue)
-                    if kind == _COMBINED:
-                        _say(self.stream, f"  run   {COMBINED_NAME} ({len(arg.chapters)} chapters)")
                     running[executor.submit(_JOB_FUNCTIONS[kind], arg)] = (kind, arg)
                 if not running:
-                    return self.combined
+                    return
                 done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
                 for future in done:
                     kind, arg = running.pop(future)
@@ -635,28 +592,18 @@ class _Scheduler:
                 self.tasks[name] = task
                 self.executing.add(name)
                 self._push(_EXECUTE, task)
-        if self.combine and not self.pending and not self.executing:
-            job, self.combine = self.combine(self.rendering), None
-            if job is not None:
-                self._push(_COMBINED, job)
 
     def _handle(self, kind: int, arg: Any, outcome: Outcome) -> None:
-        if kind == _COMBINED:
-            self.combined = (arg, outcome)
-            return
         task = self.tasks[outcome.name]
         self.seconds[task.name] = self.seconds.get(task.name, 0.0) + outcome.seconds
         if kind == _EXECUTE:
             self.executing.discard(task.name)
-        else:
-            self.rendering.discard(task.name)
         if not outcome.ok:
             if kind == _PDF:
                 discard_task(task)
             self.result.failed[task.name] = outcome.message
             _say(self.stream, f"  FAIL  {outcome.message} ({self.seconds[task.name]:.1f} s)")
         elif kind == _EXECUTE and task.html:
-            self.rendering.add(task.name)
             self._push(_PDF, task)
         else:
             commit_task(task)
@@ -701,7 +648,8 @@ def _save_state(path: Path, state: dict[str, Any]) -> None:
 def _chapter_files(config: PipelineConfig, name: str) -> list[Path]:
     out = config.output_dir
     return [out / "notebooks" / f"{name}.ipynb", out / f"{name}.html", out / f"{name}.pdf",
-            out / CACHE_DIR / f"{name}.body.html", out / CACHE_DIR / f"{name}.json"]
+            out / CACHE_DIR / f"{name}.body.html", out / CACHE_DIR / f"{name}.json",
+            _pages_pdf(out / CACHE_DIR, name)]
 
 
 # --------------------------------------------------------------------------- run
@@ -737,7 +685,7 @@ def run_pipeline(config: PipelineConfig, only: Iterable[str] | None = None, forc
             return None
         if not kernel:
             kernel.append(kernel_name())
-        nb_file, html_file, pdf_file, _, _ = _chapter_files(config, name)
+        nb_file, html_file, pdf_file, *_ = _chapter_files(config, name)
         return Task(name=name, source=config.notebook_path(name), target=nb_file,
                     parameters=notebook_parameters(config, spec), kernel=kernel[0],
                     title=spec.title, day=today, html=html_file, pdf=pdf_file,
@@ -755,17 +703,12 @@ def run_pipeline(config: PipelineConfig, only: Iterable[str] | None = None, forc
     n_jobs = max(1, jobs or os.cpu_count() or 1)
     _say(stream, f"ido-analysis run: {len(order)} notebook(s), {n_jobs} job(s), "
                  f"output {config.output_dir}")
-    def combine(staged: set[str]) -> CombinedJob | None:
-        chapters = _combined_chapters(config, staged)
-        key = _combined_key(config, chapters)
-        if not chapters or _combined_up_to_date(config, state, key):
-            return None
-        return _combined_job(config, chapters, key)
-
+    # No early combined job: the combined report is assembled from the chapters' PDFs, so it
+    # is put together (in a few seconds) once they are all in place.
     scheduler = _Scheduler(order, {n: config.spec(n).depends_on for n in order}, prepare, finish,
-                           result, stream, combine)
-    early = scheduler.run(n_jobs)
-    result.combined = _publish(config, state, state_path, stream, early)
+                           result, stream)
+    scheduler.run(n_jobs)
+    result.combined = _publish(config, state, state_path, stream)
     result.seconds = time.perf_counter() - start
     _say(stream, f"total {result.seconds:.1f} s: {len(result.ran)} run, "
                  f"{len(result.up_to_date)} up to date, {len(result.failed)} failed, "
@@ -773,16 +716,12 @@ def run_pipeline(config: PipelineConfig, only: Iterable[str] | None = None, forc
     return result
 
 
-def _combined_chapters(config: PipelineConfig, staged: Iterable[str] = ()
-                       ) -> list[tuple[str, dict[str, Any], Path]]:
-    """``(name, metadata, body file)`` of every chapter with a rendered body, in report order.
-    Chapters in ``staged`` are read from their temporary names (PDF not yet in place)."""
-    cache, staged = config.output_dir / CACHE_DIR, set(staged)
+def _combined_chapters(config: PipelineConfig) -> list[tuple[str, dict[str, Any], Path]]:
+    """``(name, metadata, body file)`` of every chapter in place, in pipeline order."""
+    cache = config.output_dir / CACHE_DIR
     found = []
     for spec in config.notebooks:
         meta_path, body_path = cache / f"{spec.name}.json", cache / f"{spec.name}.body.html"
-        if spec.name in staged:
-            meta_path, body_path = _tmp(meta_path), _tmp(body_path)
         if meta_path.exists() and body_path.exists():
             found.append((spec.name, json.loads(meta_path.read_text(encoding="utf-8")),
                           body_path))
@@ -824,57 +763,37 @@ def _run_facts(config: PipelineConfig) -> list[tuple[str, str]]:
                           load_codebook().survey.get("population"), dt.date.today())
 
 
-def _combined_job(config: PipelineConfig, chapters: list[tuple[str, dict[str, Any], Path]],
-                  key: str) -> CombinedJob:
-    """The bodies are read now: a staged chapter's files move while the job runs."""
-    pages = _site_pages(config, chapters)
-    return CombinedJob(key=key, report={**config.report, "facts": _run_facts(config)},
-                       chapters=tuple((p.name, dict(p.meta.__dict__), p.body) for p in pages),
-                       day=dt.date.today().isoformat(),
-                       target=_tmp(config.output_dir / COMBINED_NAME))
+def _publish(config: PipelineConfig, state: dict[str, Any], state_path: Path,
+             stream: TextIO) -> bool:
+    """Site pages, index and combined PDF, when any chapter changed. Returns True when rebuilt.
 
-
-def _publish(config: PipelineConfig, state: dict[str, Any], state_path: Path, stream: TextIO,
-             early: tuple[CombinedJob, Outcome] | None = None) -> bool:
-    """Combined PDF and index.html, when any chapter changed. Returns True when rebuilt.
-
-    ``early`` is the combined report rendered during the run from the chapters as they were
-    when the last notebook finished; it is used only when its key equals the key of the
-    chapters now in place (else, e.g. after a failed chapter PDF, the report is rendered
-    again here)."""
+    The generated pages (Samenvatting, questionnaire) and their PDFs are written first; the
+    combined PDF is then assembled from every page's unnumbered PDF (``report.combined``)."""
     chapters = _combined_chapters(config)
     key = _combined_key(config, chapters)
-    if early and not (early[1].ok and early[0].key == key):
-        early[0].target.unlink(missing_ok=True)
-        early = None
     if not chapters or _combined_up_to_date(config, state, key):
         return False
-    out = config.output_dir
-    target = out / COMBINED_NAME
-    started = time.perf_counter()
-    seconds = early[1].seconds if early else 0.0
-    if early:
-        os.replace(early[0].target, target)
-    else:
-        _say(stream, f"  run   {COMBINED_NAME} ({len(chapters)} chapters)")
-        job = _combined_job(config, chapters, key)
-        _write_combined(job)
-        os.replace(job.target, target)
     from ido_analysis import render
     from ido_analysis.codebook import load_codebook
-    from ido_analysis.report import site
+    from ido_analysis.report import combined, site
 
+    out, cache = config.output_dir, config.output_dir / CACHE_DIR
+    started = time.perf_counter()
+    _say(stream, f"  run   {COMBINED_NAME} + index.html")
     report = render.ChapterMeta(title=config.report.get("title", "Rapport"),
                                 subtitle=config.report.get("subtitle", ""),
                                 source=config.report.get("source", ""))
     processed = config.parameters.get("processed_dir")
-    site.write_site(out, _site_pages(config, chapters), report, _run_facts(config),
-                    COMBINED_NAME, dt.date.today(), Path(processed) if processed else None,
-                    load_codebook(), out / CACHE_DIR)
+    pages, facts, today = _site_pages(config, chapters), _run_facts(config), dt.date.today()
+    site.write_site(out, pages, report, facts, COMBINED_NAME, today,
+                    Path(processed) if processed else None, load_codebook(), cache)
+    target = out / COMBINED_NAME
+    combined.write_combined_pdf(report, [(p.name, p.meta, _pages_pdf(cache, p.name))
+                                         for p in pages], today, facts, _tmp(target))
+    os.replace(_tmp(target), target)
     state[_COMBINED_KEY] = key
     _save_state(state_path, state)
-    seconds += time.perf_counter() - started
-    _say(stream, f"  done  {COMBINED_NAME} + index.html ({seconds:.1f} s)")
+    _say(stream, f"  done  {COMBINED_NAME} + index.html ({time.perf_counter() - started:.1f} s)")
     return True
 
 
@@ -893,7 +812,7 @@ def update_notebooks(config: PipelineConfig, only: Iterable[str] | None = None,
                     title=config.spec(name).title, day=dt.date.today().isoformat(), strip=True)
 
     _Scheduler(order, {n: config.spec(n).depends_on for n in order}, prepare, lambda _: None,
-               result, stream, None).run(max(1, jobs or os.cpu_count() or 1))
+               result, stream).run(max(1, jobs or os.cpu_count() or 1))
     result.seconds = time.perf_counter() - start
     _say(stream, f"total {result.seconds:.1f} s: {len(result.ran)} updated, "
                  f"{len(result.failed)} failed, {len(result.blocked)} not run")

@@ -47,9 +47,7 @@ _CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src 
 
 CSS = """
 @page { size: A4; margin: 22mm 18mm 20mm 18mm;
-  @top-right { content: string(chapter); font-size: 8pt; color: #595959; }
-  @bottom-center { content: "Pagina " counter(page) " van " counter(pages);
-                   font-size: 8pt; color: #595959; } }
+  @top-right { content: string(chapter); font-size: 8pt; color: #595959; } }
 @page :first { @top-right { content: none; } }
 html { font-family: "DejaVu Sans", "Liberation Sans", Arial, Helvetica, sans-serif;
   font-size: 10pt; line-height: 1.45; color: #1a1a1a; }
@@ -270,23 +268,6 @@ def title_page(report: ChapterMeta, day: dt.date, facts: Sequence[tuple[str, str
     )
 
 
-def combined_html(chapters: list[tuple[str, ChapterMeta, str]], report: ChapterMeta,
-                  day: dt.date, facts: Sequence[tuple[str, str]] = ()) -> str:
-    """One document: title page, table of contents with page numbers, then every chapter.
-
-    ``chapters`` holds ``(anchor_id, meta, body)`` in report order; the ids inside each body
-    are prefixed with ``anchor_id`` so that chapters never share an anchor.
-    """
-    synthetic = any(m.synthetic for _, m, _ in chapters)
-    toc = "".join(f'<li><a href="#{cid}">{html.escape(m.title)}</a></li>'
-                  for cid, m, _ in chapters)
-    nav = f'<nav class="inhoud" aria-label="Inhoud"><h2>Inhoud</h2><ol>{toc}</ol></nav>'
-    sections = "".join(f'<section class="ido-chapter" id="{cid}">'
-                       f"{chapter_section(body, meta, day, prefix=f'{cid}-')}</section>"
-                       for cid, meta, body in chapters)
-    return page(report.title, title_page(report, day, facts, synthetic) + nav + sections)
-
-
 _STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style\s*>)", flags=re.DOTALL | re.IGNORECASE)
 
 
@@ -310,16 +291,37 @@ def drop_duplicate_styles(document: str) -> str:
     return "".join(parts)
 
 
-def write_pdf(document: str, path: Path) -> None:
-    """Render an HTML document to a tagged PDF (PDF/UA-1: structure tags, title, language,
-    bookmarks, figure alt text) with WeasyPrint (no network access). Duplicate style blocks
-    are dropped first (``drop_duplicate_styles``: same look, less CSS matching)."""
+def layout_pdf(document: str) -> bytes:
+    """Lay out an HTML document with WeasyPrint as a tagged PDF without page numbers
+    (``PDF_OPTIONS``; no network access; duplicate style blocks dropped first)."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols={"data"})
-    HTML(string=drop_duplicate_styles(document), url_fetcher=fetcher).write_pdf(
-        str(path), **PDF_OPTIONS)
+    return HTML(string=drop_duplicate_styles(document), url_fetcher=fetcher).write_pdf(
+        **PDF_OPTIONS)
+
+
+def write_pdf(document: str, path: Path, unnumbered: Path | None = None) -> None:
+    """Render an HTML document to a tagged PDF (PDF/UA-1: structure tags, title, language,
+    bookmarks, figure alt text) with "Pagina i van n" in the bottom margin of every page.
+
+    ``unnumbered``: also write the same pages without numbers there (what the combined report
+    is assembled from, ``report.combined``). Duplicate style blocks are dropped first
+    (``drop_duplicate_styles``: same look, less CSS matching)."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    from ido_analysis.report.pdf_assembly import stamp_page_numbers
+
+    data = layout_pdf(document)
+    if unnumbered is not None:
+        Path(unnumbered).write_bytes(data)
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    stamp_page_numbers(writer)
+    with open(path, "wb") as fh:
+        writer.write(fh)
 
 
 def render_notebook(nb_path: Path, fallback_title: str | None = None,

@@ -184,19 +184,19 @@ def test_end_to_end_failure_incremental_and_noop(project):
     assert (out / "notebooks" / "c.failed.ipynb").exists()
     assert not (out / "c.html").exists()
     assert (out / "rapport_compleet.pdf").exists()
-    assert log.count("run   rapport_compleet.pdf") == 1  # rendered during the run, kept
+    assert log.count("run   rapport_compleet.pdf") == 1
     index = (out / "index.html").read_text()
     assert 'href="a.html"' in index and 'href="c.html"' not in index
 
-    # 2. Fix c: only c and d run (a, b up to date), combined PDF is rebuilt. It starts as soon
-    #    as no notebook is left to execute, before the last chapter PDF (d's), and only once.
+    # 2. Fix c: only c and d run (a, b up to date), combined PDF is rebuilt once, from the
+    #    chapters' pages after the last chapter PDF (d's) is in place.
     make_notebook(root / "nbs" / "c.ipynb", "print('c ok')", "Hoofdstuk C")
     result, log = _run(config_path, jobs=1)
     assert result.exit_code == 0
     assert result.ran == ["c", "d"] and result.up_to_date == ["a", "b"]
     assert result.combined is True
     lines = log.splitlines()
-    assert lines.index("  run   rapport_compleet.pdf (4 chapters)") < lines.index(
+    assert lines.index("  run   rapport_compleet.pdf + index.html") > lines.index(
         next(line for line in lines if line.startswith("  done  d (")))
     assert log.count("run   rapport_compleet.pdf") == 1
     assert not (out / "notebooks" / "c.failed.ipynb").exists()
@@ -231,10 +231,9 @@ def _pdf_fails_for_b(task):
 
 
 @pytest.mark.slow
-def test_failed_chapter_pdf_discards_early_combined_report(project, monkeypatch):
-    """b's chapter PDF fails after the combined report was rendered with b's new body: b keeps
-    its last good outputs, no temporary file is left, and the combined report is rendered
-    again from the chapters in place (old b)."""
+def test_failed_chapter_pdf_keeps_last_good_chapter_in_combined_report(project, monkeypatch):
+    """b's chapter PDF fails: b keeps its last good outputs, no temporary file is left, and the
+    combined report is assembled from the chapters in place (old b)."""
     from pypdf import PdfReader
 
     root, config_path = project
@@ -247,7 +246,7 @@ def test_failed_chapter_pdf_discards_early_combined_report(project, monkeypatch)
     stream = io.StringIO()
     result = pipeline.run_pipeline(config, only=["b"], jobs=1, stream=stream)
     assert result.failed == {"b": "b: PDF: RuntimeError: kapotte pdf"} and result.ran == ["a"]
-    assert stream.getvalue().count("run   rapport_compleet.pdf (4 chapters)") == 2
+    assert stream.getvalue().count("run   rapport_compleet.pdf") == 1
     assert result.combined is True and (out / "index.html").exists()
     assert (out / "b.html").read_bytes() == b_html
     assert (out / "notebooks" / "b.failed.ipynb").exists()
@@ -255,12 +254,12 @@ def test_failed_chapter_pdf_discards_early_combined_report(project, monkeypatch)
     text = "".join(p.extract_text() for p in PdfReader(out / "rapport_compleet.pdf").pages)
     assert "gelezen 42 5 0363" in text and "gelezen 42 7" not in text
 
-    # Again, with the combined report up to date: the early render is dropped, not kept.
+    # Again, with the combined report up to date: nothing is assembled.
     combined = (out / "rapport_compleet.pdf").read_bytes()
     stream = io.StringIO()
     result = pipeline.run_pipeline(config, only=["b"], jobs=1, stream=stream)
     assert list(result.failed) == ["b"] and result.combined is False
-    assert stream.getvalue().count("run   rapport_compleet.pdf (4 chapters)") == 1
+    assert stream.getvalue().count("run   rapport_compleet.pdf") == 0
     assert (out / "rapport_compleet.pdf").read_bytes() == combined
     assert sorted(p.name for p in out.rglob("*.tmp*")) == []
 

@@ -5,7 +5,8 @@ Contract:
   (names of notebooks and of the generated pages ``GENERATED``); pages it does not name follow
   in pipeline order, names of pages that do not exist are skipped.
 - ``generated_pages`` computes the pages that are not notebooks: the Samenvatting (from the
-  run's tables) and Bijlage 2, the questionnaire (from the codebook).
+  run's tables) and Bijlage 2, the questionnaire (from the codebook); a site has them when
+  ``report.order`` names them.
 - ``write_site`` (re)writes every page's HTML with the site navigation (index, previous, next),
   the executed notebooks as HTML, the data dictionary and cleaning log as HTML, the Dutch
   spreadsheet variant of every CSV table, the PDFs of the generated pages, and ``index.html``
@@ -232,10 +233,11 @@ def write_generated_pdfs(out: Path, pages: Iterable[SitePage], cache: Path) -> N
         document = render.chapter_html(page.body, page.meta, dt.date.fromisoformat(page.date))
         digest = hashlib.sha256(document.encode("utf-8")).hexdigest()
         stamp = cache / f"{page.name}.generated.sha256"
-        target = out / f"{page.name}.pdf"
-        if target.exists() and stamp.exists() and stamp.read_text() == digest:
+        target, pages_pdf = out / f"{page.name}.pdf", cache / f"{page.name}.pages.pdf"
+        if (target.exists() and pages_pdf.exists() and stamp.exists()
+                and stamp.read_text() == digest):
             continue
-        render.write_pdf(document, target)
+        render.write_pdf(document, target, unnumbered=pages_pdf)
         stamp.write_text(digest)
 
 
@@ -284,8 +286,8 @@ def run_facts(parameters: dict, path_parameters: Sequence[str], respondents: int
 def build_pages(chapters: Sequence[tuple[str, dict, str]], order: Sequence[str] | None,
                 codebook: Codebook, tables_dir: Path, respondents: int | None,
                 day: dt.date) -> list[SitePage]:
-    """Notebook chapters ``(name, metadata, body)`` plus the generated pages, in publication
-    order (``publication_order``)."""
+    """Notebook chapters ``(name, metadata, body)`` plus the generated pages that ``order``
+    names, in publication order (``publication_order``)."""
     pages = {name: SitePage(name, render.ChapterMeta(meta["title"], meta.get("subtitle", ""),
                                                      meta.get("source", ""),
                                                      bool(meta.get("synthetic"))),
@@ -293,5 +295,6 @@ def build_pages(chapters: Sequence[tuple[str, dict, str]], order: Sequence[str] 
              for name, meta, body in chapters}
     synthetic = any(p.meta.synthetic for p in pages.values())
     for page in generated_pages(codebook, tables_dir, respondents, synthetic, day):
-        pages[page.name] = page
+        if page.name in (order or ()):
+            pages[page.name] = page
     return [pages[n] for n in publication_order(order, list(pages))]
