@@ -30,7 +30,7 @@ from typing import Any
 
 import nbformat
 
-from ido_analysis.report.html_tidy import tidy_tables
+from ido_analysis.report.html_tidy import mark_captions, tidy_tables
 from ido_analysis.report.navigation import contents_list, prefix_ids
 
 SYNTHETIC_BANNER = (
@@ -57,7 +57,11 @@ h1, h2, h3, h4 { color: #00345f; line-height: 1.25; break-after: avoid; }
 h1 { font-size: 20pt; string-set: chapter content(); margin: 0 0 .2em; }
 h2 { font-size: 14pt; margin-top: 1.4em; }
 h3 { font-size: 11.5pt; }
-h2, h3, h4, p:has(> strong:only-child) { break-inside: avoid; }
+h2, h3, h4, .bijschrift { break-inside: avoid; }
+.bijschrift, .met-bijschrift, .met-kop-onderaan { break-after: avoid; }
+p, li { orphans: 3; widows: 3; }
+li { break-inside: avoid; }
+li:nth-last-child(-n+2) { break-before: avoid; }
 header.ido-titel { border-bottom: 3px solid #00345f; margin-bottom: 1.2em; padding-bottom: .6em; }
 header.ido-titel .ondertitel { font-size: 12pt; color: #333; margin: .2em 0; }
 header.ido-titel .meta { font-size: 8.5pt; color: #555; margin: .2em 0; }
@@ -170,7 +174,8 @@ def render_body(nb: nbformat.NotebookNode, title: str | None = None) -> str:
                             exclude_input_prompt=True, exclude_output_prompt=True,
                             embed_images=True, anchor_link_text="")
     body, _ = exporter.from_notebook_node(view)
-    return tidy_tables(_hide_default_index(_strip_anchor_links(_strip_scripts(body))))
+    return mark_captions(tidy_tables(_hide_default_index(_strip_anchor_links(
+        _strip_scripts(body)))))
 
 
 def _strip_anchor_links(fragment: str) -> str:

@@ -5,12 +5,17 @@ Contract of ``tidy_tables`` (applied to every rendered chapter body):
   row with the index name in the corner cell; a corner with neither label becomes a ``td``
   (no empty ``th``: screen readers announce empty header cells as headers of nothing).
 - ``th`` cells get ``scope="col"`` (in ``thead``) or ``scope="row"`` (in ``tbody``).
-- Cells whose text is a number, percentage, interval or suppression mark get class ``num``
-  (right-aligned); all other text stays left-aligned.
+- Columns whose body cells are all numbers, percentages, intervals or suppression marks get
+  class ``num`` (right-aligned, header included); all other text stays left-aligned.
 - ``*text*`` and ``**text**`` left in cells by markdown-looking data become ``em``/``strong``.
 - Every table sits in a focusable, labelled ``div.tabel`` that scrolls sideways on its own
   when the table is wider than the screen.
 The text content of cells is never changed otherwise.
+
+``mark_captions`` gives a paragraph that is only a bold "Vraag N. ..." (the caption the
+chapters print above a question's table) class ``bijschrift``, and its output block class
+``met-bijschrift``; a markdown cell that ends with a heading gets ``met-kop-onderaan``. Print
+CSS keeps these on the page of what follows them.
 """
 
 from __future__ import annotations
@@ -57,10 +62,23 @@ def _fix_header_cells(soup: BeautifulSoup, table: Tag) -> None:
 
 
 def _mark_cells(soup: BeautifulSoup, table: Tag) -> None:
+    """Class ``num`` on every cell of a column whose body cells are all numeric (or empty)."""
+    body = table.find("tbody") or table
+    rows = [tr.find_all(["td", "th"], recursive=False) for tr in body.find_all("tr")]
+    width = max((len(r) for r in rows), default=0)
+    for j in range(width):
+        texts = [_text(r[j]) for r in rows if j < len(r)]
+        if any(texts) and all(_NUMERIC.match(t) for t in texts if t):
+            for row in rows:
+                if j < len(row):
+                    row[j]["class"] = [*row[j].get("class", []), "num"]
+            head = table.find("thead")
+            header_rows = head.find_all("tr") if head else []
+            for tr in header_rows:
+                cells = tr.find_all(["td", "th"], recursive=False)
+                if len(cells) == width:
+                    cells[j]["class"] = [*cells[j].get("class", []), "num"]
     for cell in table.find_all(["td", "th"]):
-        text = _text(cell)
-        if text and _NUMERIC.match(text):
-            cell["class"] = [*cell.get("class", []), "num"]
         for string in list(cell.find_all(string=True)):
             if isinstance(string, NavigableString) and _EMPHASIS.search(string):
                 _emphasise(soup, string)
@@ -96,4 +114,27 @@ def tidy_tables(fragment: str) -> str:
         _fix_header_cells(soup, table)
         _mark_cells(soup, table)
         _wrap(soup, table, number)
+    return str(soup)
+
+
+_CAPTION = re.compile(r"^Vraag \d+\.")
+
+
+def mark_captions(fragment: str) -> str:
+    """Apply the caption part of the module contract."""
+    soup = BeautifulSoup(fragment, "html.parser")
+    for strong in soup.find_all("strong"):
+        paragraph = strong.parent
+        if (paragraph is None or paragraph.name != "p" or not _CAPTION.match(_text(strong))
+                or _text(paragraph) != _text(strong)):
+            continue
+        paragraph["class"] = [*paragraph.get("class", []), "bijschrift"]
+        block = paragraph.find_parent("div", class_="output_area")
+        if block is not None:
+            block["class"] = [*block.get("class", []), "met-bijschrift"]
+    for text in soup.find_all("div", class_="text_cell_render"):
+        children = text.find_all(True, recursive=False)
+        cell = text.find_parent("div", class_="cell")
+        if children and children[-1].name in ("h2", "h3", "h4") and cell is not None:
+            cell["class"] = [*cell.get("class", []), "met-kop-onderaan"]
     return str(soup)
