@@ -314,19 +314,12 @@ def write_pdf(document: str, path: Path, unnumbered: Path | None = None) -> None
     ``unnumbered``: also write the same pages without numbers there (what the combined report
     is assembled from, ``report.combined``). Duplicate style blocks are dropped first
     (``drop_duplicate_styles``: same look, less CSS matching)."""
-    import io
-
-    from pypdf import PdfReader, PdfWriter
-
-    from ido_analysis.report.pdf_assembly import stamp_page_numbers
+    from ido_analysis.report.pdf_assembly import number_pages
 
     data = layout_pdf(document)
     if unnumbered is not None:
         Path(unnumbered).write_bytes(data)
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-    stamp_page_numbers(writer)
-    with open(path, "wb") as fh:
-        writer.write(fh)
+    number_pages(data, Path(path))
 
 
 def render_notebook(nb_path: Path, fallback_title: str | None = None,

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 from collections.abc import Sequence
 from pathlib import Path
+
+from pikepdf import Pdf
 
 from ido_analysis import render
 from ido_analysis.report.pdf_assembly import (
@@ -23,6 +26,7 @@ from ido_analysis.report.pdf_assembly import (
     stamp_page_numbers,
 )
 
+FRONT_PAGES = 2  # title page and one page of contents, the usual case
 FRONT_CSS = """
 nav.inhoud li .nr::before { content: leader('.') " "; }
 nav.inhoud li { display: block; }
@@ -56,22 +60,20 @@ def write_combined_pdf(report: render.ChapterMeta,
                        parts: Sequence[tuple[str, render.ChapterMeta, Path]], day: dt.date,
                        facts: Sequence[tuple[str, str]], target: Path) -> None:
     """See the module contract. ``parts`` holds ``(name, meta, unnumbered pdf)`` in order."""
-    import io
-
-    from pypdf import PdfReader
-
     counts = [page_count(path) for _, _, path in parts]
     titles = [(name, meta.title) for name, meta, _ in parts]
     synthetic = any(meta.synthetic for _, meta, _ in parts)
-    draft = _front_pdf(_front_html(report, titles, [0] * len(parts), day, facts, synthetic))
-    front_pages = len(PdfReader(io.BytesIO(draft)).pages)
-    starts, page = [], front_pages + 1
-    for count in counts:
-        starts.append(page)
-        page += count
-    front = _front_pdf(_front_html(report, titles, starts, day, facts, synthetic))
-    writer = merge_tagged(front, [(f"{name}-", path, meta.title) for name, meta, path in parts],
-                          report.title)
-    stamp_page_numbers(writer, first=2, total=page - 1, skip=1)
-    with open(target, "wb") as fh:
-        writer.write(fh)
+    front_pages, front = FRONT_PAGES, b""
+    while True:  # laid out once, unless the contents need more pages than assumed
+        starts = [front_pages + 1 + sum(counts[:i]) for i in range(len(counts))]
+        front = _front_pdf(_front_html(report, titles, starts, day, facts, synthetic))
+        with Pdf.open(io.BytesIO(front)) as pdf:
+            laid_out = len(pdf.pages)
+        if laid_out == front_pages:
+            break
+        front_pages = laid_out
+    total = front_pages + sum(counts)
+    pdf = merge_tagged(front, [(f"{name}-", path, meta.title) for name, meta, path in parts],
+                       report.title)
+    stamp_page_numbers(pdf, first=2, total=total, skip=1)
+    pdf.save(target)

@@ -16,6 +16,7 @@ Contract:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import shutil
 from collections.abc import Iterable, Sequence
@@ -89,13 +90,18 @@ def write_chapter_pages(out: Path, pages: Sequence[SitePage]) -> None:
         (out / f"{page.name}.html").write_text(document, encoding="utf-8")
 
 
-def notebook_html(nb_path: Path, title: str) -> str:
-    """An executed notebook as an accessible page: code, outputs, prompts; no scripts."""
+@functools.cache
+def _exporter():
+    """One nbconvert exporter for all notebooks (loading its templates is the slow part)."""
     from nbconvert import HTMLExporter
 
+    return HTMLExporter(template_name="basic", embed_images=True, anchor_link_text="")
+
+
+def notebook_html(nb_path: Path, title: str) -> str:
+    """An executed notebook as an accessible page: code, outputs, prompts; no scripts."""
     nb = nbformat.read(nb_path, as_version=4)
-    exporter = HTMLExporter(template_name="basic", embed_images=True, anchor_link_text="")
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _exporter().from_notebook_node(nb)
     body = tidy_tables(render._strip_anchor_links(render._strip_scripts(body)))
     nav = site_nav(PageRef("../" + INDEX, "Overzicht van het rapport"), None, None)
     header = (f'<header class="ido-titel"><h1>{html.escape(title)}</h1>'
