@@ -750,7 +750,8 @@ def _site_pages(config: PipelineConfig, chapters: list[tuple[str, dict[str, Any]
     respondents = site.respondent_count(Path(processed) if processed else None)
     bodies = [(n, m, b.read_text(encoding="utf-8")) for n, m, b in chapters]
     return site.build_pages(bodies, config.report.get("order"), load_codebook(),
-                            config.output_dir / "tables", respondents, dt.date.today())
+                            config.output_dir / "tables", respondents, dt.date.today(),
+                            site.data_is_synthetic(Path(processed) if processed else None))
 
 
 def _run_facts(config: PipelineConfig) -> list[tuple[str, str]]:

@@ -127,6 +127,20 @@ def test_publication_order_and_generated_pages_only_when_named(tmp_path):
     assert pages[0].meta.synthetic and not pages[0].notebook
     assert [p.name for p in site.build_pages(chapters, None, load_codebook(), tmp_path, 47,
                                              day)] == ["a"]
+    real = [("a", {"title": "A", "date": "2025-11-22"}, "<p>A</p>")]
+    flags = [p.meta.synthetic for p in site.build_pages(real, ["vragenlijst", "samenvatting"],
+                                                        load_codebook(), tmp_path, 47, day,
+                                                        synthetic_data=True)]
+    assert flags == [False, True, False]  # the questionnaire holds no data
+
+
+def test_synthetic_data_is_detected_from_the_cleaned_data(tmp_path):
+    assert not site.data_is_synthetic(tmp_path)
+    pd.DataFrame({"herkomst": ["synthetisch (gereconstrueerd)"]}).to_parquet(
+        tmp_path / "respondents.parquet")
+    assert site.data_is_synthetic(tmp_path)
+    pd.DataFrame({"herkomst": ["export 2025"]}).to_parquet(tmp_path / "respondents.parquet")
+    assert not site.data_is_synthetic(tmp_path)
 
 
 def test_run_facts():

@@ -21,6 +21,12 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def _sentence(text: str) -> str:
+    """``text`` on one line, ending in a full stop unless it ends in punctuation already."""
+    text = _one_line(text)
+    return text if text[-1:] in ".?!:" else f"{text}."
+
+
 def _value(percent: object, count: object | None = None) -> str:
     value = fmt_percent(float(percent)) if pd.notna(percent) else "geen percentage"
     return f"{value} ({fmt_count(count)})" if count is not None and pd.notna(count) else value
@@ -39,7 +45,7 @@ def bar_text(rows: pd.DataFrame, title: str, subtitle: str) -> str:
         if low is not None and high is not None and pd.notna(low) and pd.notna(high):
             item += f", interval {fmt_percent(float(low))} tot {fmt_percent(float(high))}"
         items.append(item)
-    return f"Staafdiagram, {_one_line(subtitle)}: {_one_line(title)}. " + "; ".join(items) + "."
+    return f"Staafdiagram, {_one_line(subtitle)}: {_sentence(title)} " + "; ".join(items) + "."
 
 
 def diverging_text(labels: Sequence[str], bases: Sequence[str],
@@ -53,7 +59,7 @@ def diverging_text(labels: Sequence[str], bases: Sequence[str],
         values = ", ".join(f"{_one_line(name)} {_value(pct)}" for name, pct in parts)
         bars.append(f"{_one_line(label)} ({base}): {values}")
     head = "Divergerend gestapeld staafdiagram, percentage van wie de vraag beantwoordde"
-    return f"{head}: {_one_line(title) + '. ' if title else ''}" + "; ".join(bars) + "."
+    return f"{head}: {_sentence(title) + ' ' if title else ''}" + "; ".join(bars) + "."
 
 
 def stacked_group_text(title: str, group_label: str,
@@ -71,7 +77,7 @@ def stacked_group_text(title: str, group_label: str,
             values.append("overige cellen onderdrukt (te weinig waarnemingen)")
         bars.append(f"{_one_line(group)} (n = {fmt_count(base)}): {', '.join(values)}")
     return (f"Gestapeld staafdiagram naar {group_label}, percentage per groep: "
-            f"{_one_line(title)}. " + "; ".join(bars) + ".")
+            f"{_sentence(title)} " + "; ".join(bars) + ".")
 
 
 def paired_bar_text(title: str, group_label: str,
@@ -79,5 +85,5 @@ def paired_bar_text(title: str, group_label: str,
     """``Staafdiagram met paren, naar <group_label>: <title>. klein: alle gemeenten 40%,
     respondenten 30%; ...``; ``rows`` holds ``(group, first share, second share)``."""
     bars = [f"{_one_line(g)}: {first} {_value(a)}, {second} {_value(b)}" for g, a, b in rows]
-    return (f"Staafdiagram met paren naar {group_label}: {_one_line(title)}. "
+    return (f"Staafdiagram met paren naar {group_label}: {_sentence(title)} "
             + "; ".join(bars) + ".")

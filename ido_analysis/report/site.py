@@ -273,6 +273,22 @@ def respondent_count(processed_dir: Path | None) -> int | None:
     return int(pq.ParquetFile(path).metadata.num_rows)
 
 
+def data_is_synthetic(processed_dir: Path | None) -> bool:
+    """True when the cleaned dataset carries the synthetic-data provenance marker."""
+    path = processed_dir / "respondents.parquet" if processed_dir else None
+    if path is None or not path.exists():
+        return False
+    import pandas as pd
+
+    from ido_analysis.notebook import is_synthetic
+
+    try:
+        frame = pd.read_parquet(path, columns=["herkomst"])
+    except (KeyError, ValueError):
+        return False
+    return bool(is_synthetic(frame))
+
+
 def run_facts(parameters: dict, path_parameters: Sequence[str], respondents: int | None,
               population: int | None, day: dt.date) -> list[tuple[str, str]]:
     """What the title page and the index say about the run: data file, n, parameters, date."""
@@ -291,15 +307,16 @@ def run_facts(parameters: dict, path_parameters: Sequence[str], respondents: int
 
 def build_pages(chapters: Sequence[tuple[str, dict, str]], order: Sequence[str] | None,
                 codebook: Codebook, tables_dir: Path, respondents: int | None,
-                day: dt.date) -> list[SitePage]:
+                day: dt.date, synthetic_data: bool = False) -> list[SitePage]:
     """Notebook chapters ``(name, metadata, body)`` plus the generated pages that ``order``
-    names, in publication order (``publication_order``)."""
+    names, in publication order (``publication_order``). The generated pages carry the
+    synthetic-data warning when ``synthetic_data`` or any chapter is marked synthetic."""
     pages = {name: SitePage(name, render.ChapterMeta(meta["title"], meta.get("subtitle", ""),
                                                      meta.get("source", ""),
                                                      bool(meta.get("synthetic"))),
                             body, meta.get("date", day.isoformat()))
              for name, meta, body in chapters}
-    synthetic = any(p.meta.synthetic for p in pages.values())
+    synthetic = synthetic_data or any(p.meta.synthetic for p in pages.values())
     for page in generated_pages(codebook, tables_dir, respondents, synthetic, day):
         if page.name in (order or ()):
             pages[page.name] = page
