@@ -79,7 +79,8 @@ table { border-collapse: collapse; margin: 0; font-size: 8.5pt; table-layout: au
 th, td { border-bottom: 1px solid #ccd6e0; padding: 2px 6px; text-align: left;
   vertical-align: top; overflow-wrap: break-word; hyphens: auto; }
 th { background: #e8eef4; hyphens: manual; }
-.num { text-align: right; white-space: nowrap; }
+.tabel th:not(.num), .tabel td:not(.num) { text-align: left; }
+.tabel th.num, .tabel td.num { text-align: right; white-space: nowrap; }
 tr { break-inside: avoid; }
 tbody tr:nth-child(-n+2) { break-after: avoid; }
 tbody tr:nth-last-child(-n+3) { break-before: avoid; }

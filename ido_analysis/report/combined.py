@@ -28,6 +28,7 @@ from ido_analysis.report.pdf_assembly import (
 
 FRONT_PAGES = 2  # title page and one page of contents, the usual case
 FRONT_CSS = """
+nav.inhoud a::after { content: none; }
 nav.inhoud li .nr::before { content: leader('.') " "; }
 nav.inhoud li { display: block; }
 .ankers { font-size: 1px; line-height: 0; }
