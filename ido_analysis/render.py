@@ -73,8 +73,7 @@ nav.hoofdstukinhoud { border-left: 3px solid #ccd6e0; padding: .1em .8em; margin
   break-inside: avoid; }
 nav.hoofdstukinhoud .navkop { font-weight: bold; margin: .2em 0; }
 nav.hoofdstukinhoud ul { margin: .2em 0; padding-left: 1.2em; }
-.tabel { max-width: 100%; overflow-x: auto; margin: .6em 0; }
-.tabel:focus { outline: 2px solid #00345f; }
+.tabel { max-width: 100%; margin: .6em 0; }
 table { border-collapse: collapse; margin: 0; font-size: 8.5pt; table-layout: auto; }
 th, td { border-bottom: 1px solid #ccd6e0; padding: 2px 6px; text-align: left;
   vertical-align: top; overflow-wrap: break-word; hyphens: auto; }
@@ -100,9 +99,13 @@ nav.inhoud ol { list-style: none; padding: 0; }
 nav.inhoud li { margin: .35em 0; }
 nav.inhoud a { color: inherit; text-decoration: none; }
 nav.inhoud a::after { content: leader('.') target-counter(attr(href), page); }
-@media print { body { max-width: none; padding: 0; } nav.sitenav { display: none; }
-  .tabel { overflow: visible; } }
-@media screen and (max-width: 40em) { body { padding: .5em; } h1 { font-size: 16pt; } }
+@media print { body { max-width: none; padding: 0; } nav.sitenav { display: none; } }
+"""
+# Screen only (a separate style element with media="screen": WeasyPrint skips it whole).
+SCREEN_CSS = """
+.tabel { overflow-x: auto; }
+.tabel:focus { outline: 2px solid #00345f; }
+@media (max-width: 40em) { body { padding: .5em; } h1 { font-size: 16pt; } }
 """
 
 
@@ -239,7 +242,8 @@ def page(title: str, content: str, nav: str = "") -> str:
         '<!DOCTYPE html>\n<html lang="nl">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n"
+        f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n"
+        f'<style media="screen">{SCREEN_CSS}</style>\n</head>\n'
         f'<body>\n{nav}<main id="inhoud">\n{content}\n</main>\n</body>\n</html>\n'
     )
 

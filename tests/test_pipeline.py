@@ -239,7 +239,7 @@ def test_failed_chapter_pdf_keeps_last_good_chapter_in_combined_report(project, 
     root, config_path = project
     out = root / "out"
     _run(config_path, jobs=1)  # whatever the earlier test left: all chapters in place
-    b_html = (out / "b.html").read_bytes()
+    b_body = (out / ".pipeline" / "b.body.html").read_bytes()
     (out / "index.html").unlink()  # the combined report is out of date
     monkeypatch.setitem(pipeline._JOB_FUNCTIONS, pipeline._PDF, _pdf_fails_for_b)
     config = apply_overrides(load_config(config_path), overrides=["min_cell=7"])
@@ -248,7 +248,8 @@ def test_failed_chapter_pdf_keeps_last_good_chapter_in_combined_report(project, 
     assert result.failed == {"b": "b: PDF: RuntimeError: kapotte pdf"} and result.ran == ["a"]
     assert stream.getvalue().count("run   rapport_compleet.pdf") == 1
     assert result.combined is True and (out / "index.html").exists()
-    assert (out / "b.html").read_bytes() == b_html
+    assert (out / ".pipeline" / "b.body.html").read_bytes() == b_body  # last good b
+    assert b_body.decode() in (out / "b.html").read_text()  # its page (navigation updated)
     assert (out / "notebooks" / "b.failed.ipynb").exists()
     assert sorted(p.name for p in out.rglob("*.tmp*")) == []
     text = "".join(p.extract_text() for p in PdfReader(out / "rapport_compleet.pdf").pages)
