@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ido_analysis.codebook import Codebook, Question, load_codebook
-from ido_analysis.paths import EXTERNAL, REFERENCES
+from ido_analysis.core.paths import EXTERNAL, REFERENCES
+from ido_analysis.spec.codebook import Codebook, Question, load_codebook
 
 TESTS = Path(__file__).parent
 CORPUS = TESTS / "broken_exports"
@@ -54,15 +54,15 @@ def codebook() -> Codebook:
 
 @pytest.fixture(scope="session")
 def derived(codebook):
-    from ido_analysis.clean import load_derived
+    from ido_analysis.spec.derived import load_derived
 
     return load_derived(codebook, SMALL_DERIVED)
 
 
 @pytest.fixture(scope="session")
 def matcher():
-    from ido_analysis.municipalities import Matcher
-    from ido_analysis.reference import load_municipalities
+    from ido_analysis.ingest.municipalities import Matcher
+    from ido_analysis.spec.reference import load_municipalities
 
     return Matcher.build(load_municipalities(REFERENCE_CSV))
 
@@ -192,9 +192,9 @@ def export_frame(codebook) -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def processed(tmp_path_factory):
     """The bundled synthetic export, cleaned once per test session: (frame, codebook)."""
-    from ido_analysis.clean import clean_export
-    from ido_analysis.generate import DEFAULT_OUTPUT
-    from ido_analysis.notebook import load_processed
+    from ido_analysis.ingest.clean import clean_export
+    from ido_analysis.ingest.generate import DEFAULT_OUTPUT
+    from ido_analysis.report.notebook import load_processed
 
     out = tmp_path_factory.mktemp("processed")
     clean_export(DEFAULT_OUTPUT, out)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ido_analysis.codebook import Codebook, Question, parse_codebook
+from ido_analysis.spec.codebook import Codebook, Question, parse_codebook
 
 STATUS = ["beantwoord", "geen antwoord", "niet gevraagd"]
 

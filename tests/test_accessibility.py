@@ -25,8 +25,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from ido_analysis.paths import ROOT
-from ido_analysis.pipeline import COMBINED_NAME, load_config
+from ido_analysis.core.paths import ROOT
+from ido_analysis.pipeline import load_config
+from ido_analysis.pipeline.publish import COMBINED_NAME
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

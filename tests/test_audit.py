@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ido_analysis.audit import (
+from ido_analysis.analysis.audit import (
     AUDIT_COLUMNS,
     DEVIATION,
     INCONSISTENT,
@@ -23,8 +23,8 @@ from ido_analysis.audit import (
     uncheckable_reasons,
     write_audit,
 )
-from ido_analysis.codeframe import parse_codeframe
-from ido_analysis.register import inconsistencies, load_register
+from ido_analysis.analysis.codeframe import parse_codeframe
+from ido_analysis.spec.register import inconsistencies, load_register
 
 COUNT_KINDS = {"option_count", "base", "n_selected", "mean_selected", "ranking"}
 

@@ -1,4 +1,4 @@
-"""Tests of ido_analysis.chapter (the building blocks of the chapter notebooks)."""
+"""Tests of ido_analysis.report.chapter (the building blocks of the chapter notebooks)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 from helpers_stats import multi_frame, single_frame, small_codebook
 from IPython.display import Image
 
-from ido_analysis import chapter, notebook
-from ido_analysis.tables import TABLE_COLUMNS, question_table
+from ido_analysis.analysis.tables import TABLE_COLUMNS, question_table
+from ido_analysis.report import chapter, notebook
 
 CB = small_codebook()
 Q_SINGLE, Q_SCALE, Q_MULTI, Q_GRID = CB["q01"], CB["q02"], CB["q03"], CB["q04"]

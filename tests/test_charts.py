@@ -1,4 +1,4 @@
-"""Tests of the chart layer (ido_analysis.charts) on hand-built tables in the contract schemas."""
+"""Tests of the chart layer (report.charts) on hand-built tables in the contract schemas."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.text import Annotation
 
-from ido_analysis import charts
-from ido_analysis.charts import SUPPRESSED_HATCH
-from ido_analysis.codebook import Option, Question, Routing
-from ido_analysis.formatting import fmt_count, fmt_percent
+from ido_analysis.core.formatting import fmt_count, fmt_percent
+from ido_analysis.report import charts
+from ido_analysis.report.charts import SUPPRESSED_HATCH
+from ido_analysis.spec.codebook import Option, Question, Routing
 
 SATISFACTION = ["Zeer tevreden", "Enigszins tevreden", "Neutraal", "Enigszins ontevreden",
                 "Zeer ontevreden", "Weet ik niet"]
@@ -41,7 +41,7 @@ def make_question(qid: str, qtype: str, labels: list[str], *, nonsub: str = "", 
 
 
 def make_table(question: Question, counts: list[int], base: int) -> pd.DataFrame:
-    """Frequency table in the ido_analysis.tables schema (CI = percent -/+ 10, clipped)."""
+    """Frequency table in the ido_analysis.analysis.tables schema (CI = percent -/+ 10, clipped)."""
     pct = [100 * c / base for c in counts]
     table = pd.DataFrame({
         "question": question.id,
@@ -192,14 +192,6 @@ def test_charts_ignore_callers_rcparams(scale_q: Question) -> None:
     text = [t for t in ax.texts if not isinstance(t, Annotation)][0]
     assert text.get_fontfamily() == ["sans-serif"]
     assert text.get_fontsize() == 8
-
-
-def test_apply_house_style_sets_font_and_palette() -> None:
-    with mpl.rc_context():
-        charts.apply_house_style()
-        assert mpl.rcParams["font.sans-serif"][0] == "DejaVu Sans"
-        colours = mpl.rcParams["axes.prop_cycle"].by_key()["color"]
-        assert colours[:2] == ["#E69F00", "#56B4E9"]
 
 
 # --------------------------------------------------------------------------- scales
@@ -359,8 +351,8 @@ def test_save_figure_failure_leaves_nothing_behind(tmp_path: Path, small_fig: Fi
     target = tmp_path / "chart.png"
     target.write_bytes(b"old")
 
-    def broken_savefig(fh, **kwargs):
-        fh.write(b"partial")
+    def broken_savefig(tmp, **kwargs):
+        Path(tmp).write_bytes(b"partial")
         raise RuntimeError("renderer crashed")
 
     monkeypatch.setattr(small_fig, "savefig", broken_savefig)

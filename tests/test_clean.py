@@ -21,7 +21,7 @@ from conftest import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ido_analysis.clean import (
+from ido_analysis.ingest.clean import (
     OUTPUT_FILES,
     CleaningError,
     clean_export,
@@ -30,8 +30,8 @@ from ido_analysis.clean import (
     recode,
     recode_with_log,
 )
-from ido_analysis.codebook import Codebook, load_codebook
-from ido_analysis.reader import ExportError, read_export
+from ido_analysis.ingest.reader import ExportError, read_export
+from ido_analysis.spec.codebook import Codebook, load_codebook
 
 NA = pd.NA
 

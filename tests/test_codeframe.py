@@ -12,8 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from ido_analysis.codebook import load_codebook
-from ido_analysis.codeframe import (
+from ido_analysis.analysis.codeframe import (
     COUNT_COLUMNS,
     CodeframeError,
     code_column,
@@ -23,8 +22,9 @@ from ido_analysis.codeframe import (
     parse_codeframe,
     theme_counts,
 )
-from ido_analysis.generate import DEFAULT_OUTPUT, load_assumptions
-from ido_analysis.register import load_register
+from ido_analysis.ingest.generate import DEFAULT_OUTPUT, load_assumptions
+from ido_analysis.spec.codebook import load_codebook
+from ido_analysis.spec.register import load_register
 
 CODEFRAME = load_codeframe()
 ASSUMPTIONS = load_assumptions()

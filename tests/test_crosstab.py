@@ -1,4 +1,4 @@
-"""Tests of ido_analysis.crosstab on constructed respondent frames."""
+"""Tests of ido_analysis.analysis.crosstab on constructed respondent frames."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from helpers_stats import multi_frame, single_frame, small_codebook
 
-from ido_analysis.crosstab import CROSSTAB_COLUMNS, crosstab, display_crosstab
+from ido_analysis.analysis.crosstab import CROSSTAB_COLUMNS, crosstab, display_crosstab
 
 CB = small_codebook()
 Q_SINGLE, Q_SCALE, Q_MULTI, Q_GRID = CB["q01"], CB["q02"], CB["q03"], CB["q04"]

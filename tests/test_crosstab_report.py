@@ -1,4 +1,4 @@
-"""Tests of ido_analysis.crosstab_report: derived questions, CSV output, representativeness."""
+"""Tests of report.crosstab_report: derived questions, CSV output, representativeness."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ import pytest
 from conftest import REFERENCE_CSV
 from helpers_stats import single_frame, small_codebook
 
-from ido_analysis.clean import _group, load_derived
-from ido_analysis.codebook import load_codebook
-from ido_analysis.crosstab import crosstab
-from ido_analysis.crosstab_report import (
+from ido_analysis.analysis.crosstab import crosstab
+from ido_analysis.ingest.clean import _group, load_derived
+from ido_analysis.report.crosstab_report import (
     CSV_COLUMNS,
     TOTAL_LABEL,
     derived_question,
@@ -23,7 +22,8 @@ from ido_analysis.crosstab_report import (
     write_crosstab,
     write_crosstabs,
 )
-from ido_analysis.reference import load_municipalities
+from ido_analysis.spec.codebook import load_codebook
+from ido_analysis.spec.reference import load_municipalities
 
 CB = small_codebook()
 Q_SCALE = CB["q02"]  # Zeer tevreden, Tevreden, Ontevreden, Weet ik niet (nonsubstantive)

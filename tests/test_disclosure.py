@@ -1,4 +1,4 @@
-"""Tests of ido_analysis.disclosure: merging small groups and suppressing small cells."""
+"""Tests of ido_analysis.analysis.disclosure: merging small groups and suppressing small cells."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ido_analysis.disclosure import MIN_CELL, merge_small_groups, suppress_small_cells
+from ido_analysis.analysis.disclosure import MIN_CELL, merge_small_groups, suppress_small_cells
 
 
 def _series(sizes: dict[str, int], ordered: bool) -> pd.Series:

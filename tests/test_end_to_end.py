@@ -15,10 +15,10 @@ import pytest
 from pypdf import PdfReader
 
 from ido_analysis.cli import main
-from ido_analysis.generate import load_assumptions
-from ido_analysis.paths import PROCESSED, ROOT
+from ido_analysis.core.paths import PROCESSED, ROOT
+from ido_analysis.ingest.generate import load_assumptions
 from ido_analysis.pipeline import load_config
-from ido_analysis.register import load_register
+from ido_analysis.spec.register import load_register
 
 pytestmark = pytest.mark.slow
 
@@ -82,6 +82,20 @@ def test_no_planted_personal_data_in_outputs(output):
                 continue
             leaked = [p for p in planted if p in content]
             assert not leaked, (path, leaked)
+
+
+def test_figures_are_byte_identical_to_the_pinned_ones(output):
+    """Figures are deterministic: same data and parameters, same bytes (re-pin after an
+    intended change with `make pin-figures`)."""
+    import json
+
+    from figure_hashes import PINNED, figure_hashes
+
+    pinned = json.loads(PINNED.read_text(encoding="utf-8"))
+    actual = figure_hashes(output)
+    assert len(actual) >= 40
+    changed = sorted(k for k in pinned.keys() | actual.keys() if pinned.get(k) != actual.get(k))
+    assert not changed, f"figures differ from tests/figure_hashes.json: {changed}"
 
 
 def test_second_run_is_a_no_op(output):

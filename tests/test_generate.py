@@ -14,10 +14,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from ido_analysis.codebook import load_codebook
-from ido_analysis.generate import DEFAULT_OUTPUT, generate, load_assumptions, to_csv_bytes
-from ido_analysis.paths import REFERENCES
-from ido_analysis.register import consistency, load_register, round_half_up
+from ido_analysis.core.formatting import round_half_up
+from ido_analysis.core.paths import REFERENCES
+from ido_analysis.ingest.generate import DEFAULT_OUTPUT, generate, load_assumptions, to_csv_bytes
+from ido_analysis.spec.codebook import load_codebook
+from ido_analysis.spec.register import consistency, load_register
 
 CODEBOOK = load_codebook()
 REGISTER = load_register()
@@ -141,7 +142,7 @@ def _check_count(count: int, base: int, entry: dict) -> None:
             return  # contradicts a count printed elsewhere; that count is checked there
         approximate = re.search(r"approx|ca\.", str(entry["note"]).lower())
         tolerance = ASSUMPTIONS["approximate_tolerance"] if approximate else 0
-        assert abs(round_half_up(100 * count / base) - entry["percent"]) <= tolerance, (
+        assert abs(int(round_half_up(100 * count / base)) - entry["percent"]) <= tolerance, (
             count, base, entry["quote"])
 
 
@@ -217,7 +218,7 @@ def test_open_answers_sit_next_to_the_answer_they_explain(rows):
 
 def test_tendencies_show_in_the_cleaned_data(tmp_path):
     """Each tendency of the assumptions file: the answer is more common in its group."""
-    from ido_analysis.clean import clean_export
+    from ido_analysis.ingest.clean import clean_export
 
     frame = clean_export(DEFAULT_OUTPUT, tmp_path).frame
     assert ASSUMPTIONS["tendencies"]
@@ -235,7 +236,7 @@ def test_tendencies_show_in_the_cleaned_data(tmp_path):
 
 
 def test_tendency_without_matching_respondent_is_an_error():
-    from ido_analysis.generate import GenerationError, preferences_from
+    from ido_analysis.ingest.generate import GenerationError, preferences_from
 
     slots = [{"traits": {"grootteklasse_grof": "klein (< 20 000)"}}]
     spec = {"tendencies": [{"question": "q10", "options": ["a"], "strength": 1,

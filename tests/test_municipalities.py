@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ido_analysis.municipalities import (
+from ido_analysis.ingest.municipalities import (
     Matcher,
     load_aliases,
     municipality_columns,

@@ -10,15 +10,15 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ido_analysis.notebook import SYNTHETIC_TEXT
-from ido_analysis.outputs import (
+from ido_analysis.analysis.tables import FREQUENCY_CSV_COLUMNS
+from ido_analysis.report.notebook import SYNTHETIC_TEXT
+from ido_analysis.report.outputs import (
     NOTES_SHEET,
     sheet_name,
     workbook_bytes,
     write_frequencies,
     write_workbook,
 )
-from ido_analysis.tables import FREQUENCY_CSV_COLUMNS
 
 
 @pytest.fixture(scope="module")

@@ -19,10 +19,13 @@ from ido_analysis import pipeline
 from ido_analysis.pipeline import (
     PipelineError,
     apply_overrides,
+    config,
+    execute,
     load_config,
     notebook_parameters,
     parse_override,
     parse_value,
+    schedule,
     strip_volatile_metadata,
     topological_order,
 )
@@ -129,8 +132,8 @@ def test_config_graph_errors(tmp_path):
 
 
 def test_topological_order_is_stable():
-    specs = [pipeline.NotebookSpec("x", "X", ("y",)), pipeline.NotebookSpec("y", "Y"),
-             pipeline.NotebookSpec("z", "Z")]
+    specs = [config.NotebookSpec("x", "X", ("y",)), config.NotebookSpec("y", "Y"),
+             config.NotebookSpec("z", "Z")]
     assert topological_order(specs) == ["y", "z", "x"]
 
 
@@ -146,6 +149,20 @@ def test_strip_volatile_metadata_keeps_counts_and_tags():
     assert "papermill" not in out.metadata and out.metadata["ido"] == {"title": "T"}
     assert dict(out.cells[0].metadata) == {"tags": ["parameters"]}
     assert out.cells[0].execution_count == 3
+
+
+def test_drop_binary_outputs_keeps_the_text_stand_in():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("show()", execution_count=1)
+    cell.outputs = [nbformat.v4.new_output(
+        "display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Image object>"},
+        metadata={"image/png": {"width": 600}}),
+        nbformat.v4.new_output("stream", name="stdout", text="klaar\n")]
+    nb.cells = [cell]
+    out = execute.drop_binary_outputs(nb)
+    assert dict(out.cells[0].outputs[0].data) == {"text/plain": "<Image object>"}
+    assert dict(out.cells[0].outputs[0].metadata) == {}
+    assert out.cells[0].outputs[1].text == "klaar\n"
 
 
 # ----------------------------------------------------------------------------- end to end
@@ -226,8 +243,8 @@ def test_end_to_end_failure_incremental_and_noop(project):
 
 def _pdf_fails_for_b(task):
     if task.name == "b":
-        return pipeline.Outcome("b", False, 0.0, "b: PDF: RuntimeError: kapotte pdf")
-    return pipeline.pdf_task(task)
+        return execute.Outcome("b", False, 0.0, "b: PDF: RuntimeError: kapotte pdf")
+    return execute.pdf_task(task)
 
 
 @pytest.mark.slow
@@ -241,7 +258,7 @@ def test_failed_chapter_pdf_keeps_last_good_chapter_in_combined_report(project, 
     _run(config_path, jobs=1)  # whatever the earlier test left: all chapters in place
     b_body = (out / ".pipeline" / "b.body.html").read_bytes()
     (out / "index.html").unlink()  # the combined report is out of date
-    monkeypatch.setitem(pipeline._JOB_FUNCTIONS, pipeline._PDF, _pdf_fails_for_b)
+    monkeypatch.setitem(schedule._JOB_FUNCTIONS, schedule._PDF, _pdf_fails_for_b)
     config = apply_overrides(load_config(config_path), overrides=["min_cell=7"])
     stream = io.StringIO()
     result = pipeline.run_pipeline(config, only=["b"], jobs=1, stream=stream)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ido_analysis.privacy import deidentify, deidentify_series
+from ido_analysis.ingest.privacy import deidentify, deidentify_series
 
 
 @pytest.mark.parametrize(("text", "expected"), [

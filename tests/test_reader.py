@@ -7,7 +7,7 @@ import pandas.testing as pdt
 import pytest
 from conftest import FORMATS, SUFFIX, valid_export, write_export
 
-from ido_analysis.reader import ExportError, read_export
+from ido_analysis.ingest.reader import ExportError, read_export
 
 
 @pytest.fixture(scope="module")

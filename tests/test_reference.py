@@ -5,7 +5,7 @@ import hashlib
 import pandas as pd
 import pytest
 
-from ido_analysis.reference import (
+from ido_analysis.spec.reference import (
     COARSE_LABELS,
     DEFAULT_PATH,
     SIZE_LABELS,

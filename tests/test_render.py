@@ -1,4 +1,4 @@
-"""Rendering of executed notebooks to self-contained HTML and PDF (ido_analysis.render)."""
+"""Rendering of executed notebooks to self-contained HTML and PDF (ido_analysis.report.render)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from ido_analysis import render
+from ido_analysis.report import render
 
 # 1x1 transparent PNG
 PNG = base64.b64encode(bytes.fromhex(
@@ -143,7 +143,7 @@ def test_pdf_contains_title_and_page_numbers(tmp_path):
 
 
 def test_default_integer_index_is_hidden_but_named_index_kept():
-    from ido_analysis.render import _hide_default_index
+    from ido_analysis.report.render import _hide_default_index
 
     default = pd.DataFrame({"Antwoord": ["Ja", "Nee"], "Aantal": ["3", "4"]}).to_html(
         classes="dataframe")

@@ -9,8 +9,8 @@ import re
 
 import pandas as pd
 
-from ido_analysis.codebook import load_codebook
 from ido_analysis.report import dutch_csv, html_tidy, navigation, questionnaire, site, summary
+from ido_analysis.spec.codebook import load_codebook
 
 PANDAS_TWO_ROW_HEADER = (
     '<table class="dataframe"><thead><tr style="text-align: right;"><th></th>'

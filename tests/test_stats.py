@@ -1,4 +1,4 @@
-"""Tests of ido_analysis.stats: intervals, tests, interpretation."""
+"""Tests of ido_analysis.analysis.stats: intervals, tests, interpretation."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from ido_analysis.stats import (
+from ido_analysis.analysis.stats import (
     TestResult,
     cramers_v,
     effective_sample_size,

@@ -1,4 +1,4 @@
-"""Tests of ido_analysis.tables (frequency tables) and ido_analysis.formatting."""
+"""Tests of ido_analysis.analysis.tables (frequency tables) and ido_analysis.core.formatting."""
 
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ from helpers_stats import multi_frame, single_frame, small_codebook
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ido_analysis.formatting import fmt_interval, fmt_number, fmt_p, fmt_percent
-from ido_analysis.stats import wilson_interval
-from ido_analysis.tables import (
+from ido_analysis.analysis.stats import wilson_interval
+from ido_analysis.analysis.tables import (
     FREQUENCY_CSV_COLUMNS,
     TABLE_COLUMNS,
     display_table,
@@ -21,6 +20,7 @@ from ido_analysis.tables import (
     order_for_display,
     question_table,
 )
+from ido_analysis.core.formatting import fmt_interval, fmt_number, fmt_p, fmt_percent
 
 CB = small_codebook()
 Q_SINGLE, Q_SCALE, Q_MULTI, Q_GRID = CB["q01"], CB["q02"], CB["q03"], CB["q04"]

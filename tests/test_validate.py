@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from conftest import valid_export
 
-from ido_analysis.validate import (
+from ido_analysis.ingest.validate import (
     ERROR,
     PERSONAL_MASK,
     WARNING,

@@ -1,4 +1,4 @@
-"""Tests of ido_analysis.weights: post-stratification and representativeness."""
+"""Tests of ido_analysis.analysis.weights: post-stratification and representativeness."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ import pandas as pd
 import pytest
 from helpers_stats import single_frame, small_codebook
 
-from ido_analysis.reference import COARSE_LABELS, load_municipalities
-from ido_analysis.tables import question_table
-from ido_analysis.weights import (
+from ido_analysis.analysis.tables import question_table
+from ido_analysis.analysis.weights import (
     REPRESENTATIVENESS_COLUMNS,
     population_counts,
     poststratification_weights,
     representativeness,
     representativeness_test,
 )
+from ido_analysis.spec.reference import COARSE_LABELS, load_municipalities
 
 POP = {"klein": 100, "groot": 242}
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ido_analysis.formatting import fmt_count, fmt_percent
+from ido_analysis.core.formatting import fmt_count, fmt_percent
 
 ATTRIBUTE = "ido_alt_text"  # where a chart function leaves the text on its Figure
 

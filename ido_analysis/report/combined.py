@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pikepdf import Pdf
 
-from ido_analysis import render
+from ido_analysis.report import render
 from ido_analysis.report.pdf_assembly import (
     merge_tagged,
     page_count,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 
-from ido_analysis.codebook import Codebook, Option, Question
+from ido_analysis.spec.codebook import Codebook, Option, Question
 
 TITLE = "Bijlage 2. Vragenlijst"
 KIND = {"open": "Open vraag", "single": "Eén antwoord mogelijk",

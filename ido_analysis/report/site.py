@@ -25,11 +25,10 @@ from pathlib import Path
 
 import nbformat
 
-from ido_analysis import render
-from ido_analysis.codebook import Codebook
-from ido_analysis.report import dutch_csv, questionnaire, summary
+from ido_analysis.report import dutch_csv, questionnaire, render, summary
 from ido_analysis.report.html_tidy import tidy_tables
 from ido_analysis.report.navigation import PageRef, site_nav
+from ido_analysis.spec.codebook import Codebook
 
 INDEX = "index.html"
 GENERATED = ("samenvatting", "vragenlijst")
@@ -280,7 +279,7 @@ def data_is_synthetic(processed_dir: Path | None) -> bool:
         return False
     import pandas as pd
 
-    from ido_analysis.notebook import is_synthetic
+    from ido_analysis.report.notebook import is_synthetic
 
     try:
         frame = pd.read_parquet(path, columns=["herkomst"])

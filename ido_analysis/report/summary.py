@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ido_analysis.codebook import Codebook, Question
-from ido_analysis.disclosure import MIN_CELL
-from ido_analysis.formatting import fmt_count, fmt_interval, fmt_percent
+from ido_analysis.analysis.disclosure import MIN_CELL
+from ido_analysis.core.formatting import fmt_count, fmt_interval, fmt_percent
+from ido_analysis.spec.codebook import Codebook, Question
 
 TITLE = "Samenvatting"
 SIGNIFICANCE = 0.05

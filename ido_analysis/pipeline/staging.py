@@ -1,0 +1,29 @@
+"""Staging: every output is written under a temporary name and moved in place together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ido_analysis.pipeline.config import PipelineConfig
+
+CACHE_DIR = ".pipeline"
+
+
+
+def staging_path(path: Path) -> Path:
+    """Temporary name beside ``path`` (same folder, so ``os.replace`` is atomic)."""
+    return path.with_name(f".{path.stem}.tmp{path.suffix}")
+
+
+
+def pages_pdf(cache: Path, name: str) -> Path:
+    """A page's PDF without page numbers (``render.write_pdf(unnumbered=...)``): what the
+    combined report is assembled from."""
+    return cache / f"{name}.pages.pdf"
+
+
+def chapter_files(config: PipelineConfig, name: str) -> list[Path]:
+    out = config.output_dir
+    return [out / "notebooks" / f"{name}.ipynb", out / f"{name}.html", out / f"{name}.pdf",
+            out / CACHE_DIR / f"{name}.body.html", out / CACHE_DIR / f"{name}.json",
+            pages_pdf(out / CACHE_DIR, name)]
