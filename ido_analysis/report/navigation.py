@@ -48,9 +48,12 @@ def contents_list(body: str, prefix: str = "") -> str:
             f'<p class="navkop">In dit hoofdstuk</p><ul>{items}</ul></nav>')
 
 
-def site_nav(index: PageRef, previous: PageRef | None, following: PageRef | None) -> str:
-    """``nav`` with links to the index and the neighbouring pages (absent ones left out)."""
-    links = [f'<li><a href="{html.escape(index.href)}">{html.escape(index.title)}</a></li>']
+def site_nav(index: PageRef | None, previous: PageRef | None, following: PageRef | None
+             ) -> str:
+    """``nav`` with links to the index and the neighbouring pages (absent ones left out; the
+    index itself passes no index link)."""
+    links = ([f'<li><a href="{html.escape(index.href)}">{html.escape(index.title)}</a></li>']
+             if index is not None else [])
     if previous is not None:
         links.append(f'<li><a href="{html.escape(previous.href)}" rel="prev">Vorige: '
                      f"{html.escape(previous.title)}</a></li>")

@@ -223,8 +223,7 @@ def index_html(out: Path, report: render.ChapterMeta, facts: Sequence[tuple[str,
         + (f'<h2 id="overig">Overige bestanden</h2><ul>{other}</ul>' if other else "")
     )
     return render.page(report.title, content,
-                       site_nav(PageRef(INDEX, "Overzicht van het rapport"), None,
-                                _ref(pages[0] if pages else None)))
+                       site_nav(None, None, _ref(pages[0] if pages else None)))
 
 
 def write_generated_pdfs(out: Path, pages: Iterable[SitePage], cache: Path) -> None:
