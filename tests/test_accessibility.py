@@ -156,6 +156,39 @@ def test_pdfs_are_tagged_with_language_title_and_bookmarks(rendered_site):
         assert reader.outline, path.name
 
 
+def _structure(path: Path) -> tuple[dict[str, int], list[str]]:
+    """Counts of structure element types in a PDF, and the alt texts of its figures."""
+    import pikepdf
+
+    counts: dict[str, int] = {}
+    alts: list[str] = []
+    with pikepdf.Pdf.open(path) as pdf:
+        stack, seen = [pdf.Root.StructTreeRoot], set()
+        while stack:
+            element = stack.pop()
+            if not isinstance(element, pikepdf.Dictionary):
+                continue
+            if element.is_indirect:
+                if element.objgen in seen:
+                    continue
+                seen.add(element.objgen)
+            kind = str(element.get("/S", ""))
+            counts[kind] = counts.get(kind, 0) + 1
+            if kind == "/Figure":
+                alts.append(str(element.get("/Alt", "")))
+            kids = element.get("/K")
+            stack.extend(kids if isinstance(kids, pikepdf.Array) else [kids])
+    return counts, alts
+
+
+def test_combined_pdf_structure_has_figures_with_alt_text_and_header_cells(rendered_site):
+    counts, alts = _structure(rendered_site / COMBINED_NAME)
+    assert counts["/Document"] == 1
+    assert counts["/TH"] > 100 and counts["/H1"] >= len(CONFIG.report["order"])
+    assert len(alts) >= 30
+    assert all(re.match(r"(Staafdiagram|Divergerend|Gestapeld)", a) for a in alts), alts[:3]
+
+
 def _content_lines(text: str) -> list[str]:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return [line for line in lines if not re.match(r"^Pagina \d+ van \d+$", line)]
