@@ -95,6 +95,8 @@ pre { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 8pt;
 .titelpagina dl { display: grid; grid-template-columns: max-content auto; gap: .2em 1em; }
 .titelpagina dt { font-weight: bold; }
 .titelpagina dd { margin: 0; }
+ul.opties { list-style: none; padding-left: 1.2em; }
+.vraag { break-inside: avoid-page; }
 nav.inhoud ol { list-style: none; padding: 0; }
 nav.inhoud li { margin: .35em 0; }
 nav.inhoud a { color: inherit; text-decoration: none; }
