@@ -55,8 +55,9 @@ def own_answers(row: pd.Series, question: Question) -> pd.Series:
     else:
         value = row[question.id]
         values = [pd.NA if pd.isna(value) else value == o.label for o in question.options]
-    own = pd.Series(values, index=list(question.codes), dtype="boolean")
-    return own if status == "beantwoord" else own.where(False, pd.NA)
+    if status != "beantwoord":
+        values = [pd.NA] * len(question.options)
+    return pd.Series(values, index=list(question.codes), dtype="boolean")
 
 
 def _group_table(df: pd.DataFrame, question: Question, groups: pd.Series) -> pd.DataFrame:

@@ -1,8 +1,9 @@
 """What a municipality factsheet shows: ``references/factsheet.yaml``, checked against the codebook.
 
 Contract: ``load_factsheet_spec(codebook)`` returns a ``FactsheetSpec`` with the title, the
-comparison column (a column of the processed dataset) and its Dutch label, and the themes in
-order, each with a Dutch heading, an introduction and closed question ids of the codebook.
+comparison column (a column of the processed dataset), its Dutch label and column header, and
+the themes in order, each with a Dutch heading, an introduction and closed question ids of the
+codebook.
 An unknown or open question, an empty theme or a missing key raises ``ValueError`` naming
 every problem at once.
 """
@@ -37,6 +38,7 @@ class FactsheetSpec:
     title: str
     comparison_column: str
     comparison_label: str
+    column_header: str
     themes: tuple[Theme, ...]
 
     @property
@@ -73,4 +75,5 @@ def load_factsheet_spec(codebook: Codebook, path: str | Path | None = None,
     return FactsheetSpec(title=str(raw.get("title") or "Factsheet"),
                          comparison_column=str(comparison["column"]),
                          comparison_label=str(comparison.get("label") or comparison["column"]),
+                         column_header=str(comparison.get("header") or "Vergelijkingsgroep"),
                          themes=tuple(themes))
