@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 DATA ?= data/raw/ido_enquete_2025_SYNTHETISCH.csv
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data clean-data report notebooks test test-fast lint lab lock distclean
+.PHONY: help setup data clean-data report factsheets notebooks test test-fast lint lab lock distclean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -32,6 +32,9 @@ clean-data: setup ## Clean the raw export into data/processed/ (DATA=path for an
 
 report: setup ## Set up, clean and render every chapter into reports/ (DATA=path for another export)
 	$(BIN)/ido-analysis run --data $(DATA)
+
+factsheets: setup ## Confidential factsheet per responding municipality into reports/factsheets/
+	$(BIN)/ido-analysis factsheets --data $(DATA)
 
 notebooks: setup ## Re-execute notebooks/ in place on the bundled data (commit the result)
 	$(BIN)/ido-analysis run --update-notebooks
