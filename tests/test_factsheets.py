@@ -330,3 +330,23 @@ def test_every_responding_municipality_gets_a_factsheet_of_two_to_four_pages(
     assert result.exit_code == 0 and len(result.rendered) == len(links)
     pages = [len(PdfReader(tmp_path / "factsheets" / f"{s}.pdf").pages) for s in result.rendered]
     assert min(pages) >= 2 and max(pages) <= 4, pages
+
+
+def test_factsheet_headings_descend_one_level_at_a_time(rendered) -> None:
+    _, _, out, result = rendered
+    for slug in result.rendered:
+        levels = [int(h) for h in re.findall(r"<h([1-6])\b", (out / f"{slug}.html").read_text(
+            encoding="utf-8"))]
+        assert levels[0] == 1 and levels.count(1) == 1, slug
+        assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), slug
+        assert "<img" not in (out / f"{slug}.html").read_text(encoding="utf-8")
+
+
+def test_cli_factsheets_refuses_a_municipality_that_did_not_respond(tmp_path,
+                                                                    capsys) -> None:
+    from ido_analysis.cli import main
+
+    code = main(["factsheets", "--only", "Nergenshuizen", "--output", str(tmp_path / "f"),
+                 "--set", f"processed_dir={tmp_path / 'p'}"])
+    assert code == 2 and "Nergenshuizen" in capsys.readouterr().err
+    assert not (tmp_path / "f" / "index.html").exists()
