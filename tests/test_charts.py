@@ -193,14 +193,6 @@ def test_charts_ignore_callers_rcparams(scale_q: Question) -> None:
     assert text.get_fontsize() == 8
 
 
-def test_apply_house_style_sets_font_and_palette() -> None:
-    with mpl.rc_context():
-        charts.apply_house_style()
-        assert mpl.rcParams["font.sans-serif"][0] == "DejaVu Sans"
-        colours = mpl.rcParams["axes.prop_cycle"].by_key()["color"]
-        assert colours[:2] == ["#E69F00", "#56B4E9"]
-
-
 # --------------------------------------------------------------------------- scales
 
 
@@ -358,8 +350,8 @@ def test_save_figure_failure_leaves_nothing_behind(tmp_path: Path, small_fig: Fi
     target = tmp_path / "chart.png"
     target.write_bytes(b"old")
 
-    def broken_savefig(fh, **kwargs):
-        fh.write(b"partial")
+    def broken_savefig(tmp, **kwargs):
+        Path(tmp).write_bytes(b"partial")
         raise RuntimeError("renderer crashed")
 
     monkeypatch.setattr(small_fig, "savefig", broken_savefig)

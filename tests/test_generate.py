@@ -14,10 +14,11 @@ import pandas as pd
 import pytest
 import yaml
 
+from ido_analysis.core.formatting import round_half_up
 from ido_analysis.core.paths import REFERENCES
 from ido_analysis.ingest.generate import DEFAULT_OUTPUT, generate, load_assumptions, to_csv_bytes
 from ido_analysis.spec.codebook import load_codebook
-from ido_analysis.spec.register import consistency, load_register, round_half_up
+from ido_analysis.spec.register import consistency, load_register
 
 CODEBOOK = load_codebook()
 REGISTER = load_register()
@@ -141,7 +142,7 @@ def _check_count(count: int, base: int, entry: dict) -> None:
             return  # contradicts a count printed elsewhere; that count is checked there
         approximate = re.search(r"approx|ca\.", str(entry["note"]).lower())
         tolerance = ASSUMPTIONS["approximate_tolerance"] if approximate else 0
-        assert abs(round_half_up(100 * count / base) - entry["percent"]) <= tolerance, (
+        assert abs(int(round_half_up(100 * count / base)) - entry["percent"]) <= tolerance, (
             count, base, entry["quote"])
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from ido_analysis.core.formatting import round_half_up
 from ido_analysis.core.paths import REFERENCES
 from ido_analysis.spec.codebook import Codebook, load_codebook, parse_codebook
 from ido_analysis.spec.register import (
@@ -18,7 +19,6 @@ from ido_analysis.spec.register import (
     implied_count,
     inconsistencies,
     load_register,
-    round_half_up,
 )
 
 REPORT_NAME = "rapport_behoeftesonderzoek_regierol_ido.txt"
@@ -202,7 +202,7 @@ def test_rankings_agree_with_printed_counts(reg: pd.DataFrame, cb: Codebook) -> 
 @pytest.mark.parametrize(
     ("x", "expected"),
     [
-        (0.5, 1), (1.5, 2), (2.5, 3), (0.49, 0), (0, 0), (-0.5, 0), (99.5, 100),
+        (0.5, 1), (1.5, 2), (2.5, 3), (0.49, 0), (0, 0), (-0.5, -1), (99.5, 100),
         (Fraction(100 * 1, 8), 13),  # 12.5
         (Fraction(100 * 35, 47), 74),  # 74.47
         (Fraction(100 * 12, 47), 26),  # 25.53
@@ -216,6 +216,14 @@ def test_round_half_up(x: float | Fraction, expected: int) -> None:
 def test_round_half_up_differs_from_builtin_round() -> None:
     assert round(2.5) == 2
     assert round_half_up(2.5) == 3
+
+
+@pytest.mark.parametrize(("x", "decimals", "expected"), [
+    (0.285, 2, "0.29"),          # the printed decimal, not the binary 0.28499...
+    (Fraction(1, 8), 2, "0.13"), (12.25, 1, "12.3"), (-12.25, 1, "-12.3"), (0.04, 1, "0.0"),
+])
+def test_round_half_up_at_decimals(x: float | Fraction, decimals: int, expected: str) -> None:
+    assert str(round_half_up(x, decimals)) == expected
 
 
 # --------------------------------------------------------------------------- validation

@@ -31,12 +31,12 @@ from typing import Any
 
 import pandas as pd
 
+from ido_analysis.analysis.recount import any_of, n_chosen
 from ido_analysis.analysis.tables import answered_mask, question_table
 from ido_analysis.core.files import write_text_atomic
-from ido_analysis.core.formatting import fmt_number, is_missing
-from ido_analysis.core.formatting import round_half_up as round_decimal
+from ido_analysis.core.formatting import fmt_number, is_missing, round_half_up
 from ido_analysis.spec.codebook import Codebook, Question
-from ido_analysis.spec.register import consistency, implied_count, inconsistencies, round_half_up
+from ido_analysis.spec.register import consistency, implied_count, inconsistencies
 
 REPRODUCED = "gereproduceerd"
 INCONSISTENT = "inconsistentie in rapport"
@@ -143,17 +143,7 @@ def _question(ctx: _Context, row: dict) -> Question:
 
 def _any_of(ctx: _Context, question: Question, codes: list[str]) -> tuple[int, int]:
     """Respondents (count, base) who chose any of ``codes``."""
-    table = ctx.table(question)
-    chosen = table[table["option"].isin(codes)]
-    if len(codes) == 1 or question.type in ("single", "scale"):
-        return int(chosen["count"].sum()), int(table["base"].max())
-    answered = ctx.answered(question)
-    columns = dict(zip(question.codes, question.option_columns(), strict=True))
-    block = ctx.df.loc[answered, [columns[c] for c in codes]]
-    if question.type == "grid":
-        answered_any = block.notna().any(axis=1)
-        return int(block.fillna(False).astype(bool).any(axis=1).sum()), int(answered_any.sum())
-    return int(block.fillna(False).astype(bool).any(axis=1).sum()), int(answered.sum())
+    return any_of(ctx.df, question, codes, table=ctx.table(question))
 
 
 def _option_count(ctx: _Context, row: dict) -> Recomputed:
@@ -167,15 +157,7 @@ def _base(ctx: _Context, row: dict) -> Recomputed:
 
 
 def _n_chosen(ctx: _Context, question: Question) -> pd.Series:
-    """Number of options chosen (grid: ja items) by each answering respondent."""
-    answered = ctx.answered(question)
-    derived = f"n_{question.id}"
-    if derived in ctx.df.columns:
-        values = ctx.df.loc[answered, derived]
-    else:
-        values = ctx.df.loc[answered, question.option_columns()].fillna(False).astype(bool).sum(
-            axis=1)
-    return values.astype("Int64")
+    return n_chosen(ctx.df, question)
 
 
 def _n_selected(ctx: _Context, row: dict) -> Recomputed:
@@ -189,7 +171,7 @@ def _mean_selected(ctx: _Context, row: dict) -> Recomputed:
     n = _n_chosen(ctx, _question(ctx, row))
     mean = float(n.mean())
     decimals = _decimals(row["value"])
-    matches = float(round_decimal(mean, decimals)) == float(row["value"])
+    matches = float(round_half_up(mean, decimals)) == float(row["value"])
     return Recomputed(None, len(n), f"gemiddeld {fmt_number(mean, 2)} gekozen", matches)
 
 

@@ -26,7 +26,13 @@ import numpy as np
 import pandas as pd
 
 from ido_analysis.analysis.stats import effective_sample_size, wilson_interval
-from ido_analysis.core.formatting import fmt_count, fmt_interval, fmt_number, fmt_percent
+from ido_analysis.core.formatting import (
+    fmt_count,
+    fmt_interval,
+    fmt_number,
+    fmt_percent,
+    interval_label,
+)
 from ido_analysis.spec.codebook import Codebook, Question
 from ido_analysis.spec.reference import POPULATION
 
@@ -203,10 +209,6 @@ def order_for_display(table: pd.DataFrame, question: Question) -> pd.DataFrame:
     return out
 
 
-def _interval_header(confidence: float) -> str:
-    return f"{fmt_number(100 * confidence, 0 if (100 * confidence).is_integer() else 1)}%-interval"
-
-
 def display_table(table: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Dutch headers and Dutch-formatted strings, for notebooks and rendered reports.
 
@@ -222,7 +224,7 @@ def display_table(table: pd.DataFrame, labels: Mapping[str, str] | None = None) 
     out["Aantal"] = table["count"].map(fmt_count)
     out["Basis (n)"] = table["base"].map(fmt_count)
     out["Percentage"] = table["percent"].map(fmt_percent)
-    out[_interval_header(conf)] = [
+    out[interval_label(conf)] = [
         fmt_interval(lo, hi) for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)
     ]
     if table["percent_mentions"].notna().any():

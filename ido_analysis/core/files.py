@@ -16,8 +16,6 @@ import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-import pandas as pd
-
 Writer = Callable[[Path], None]
 
 
@@ -40,11 +38,6 @@ def write_atomic(path: str | Path, writer: Writer) -> Path:
 def write_text_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
     """Write ``text`` to ``path`` atomically (LF line endings)."""
     return write_atomic(path, lambda tmp: tmp.write_text(text, encoding=encoding, newline="\n"))
-
-
-def write_parquet_atomic(path: str | Path, frame: pd.DataFrame) -> Path:
-    """Write ``frame`` as Parquet (pyarrow, no index) to ``path`` atomically."""
-    return write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False, engine="pyarrow"))
 
 
 def publish_files(output_dir: str | Path, writers: Mapping[str, Writer]) -> list[Path]:

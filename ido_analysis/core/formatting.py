@@ -9,7 +9,9 @@ Python's round-half-even.
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
+from numbers import Rational
 from typing import Any
 
 import pandas as pd
@@ -28,10 +30,19 @@ def is_missing(value: Any) -> bool:
         return False
 
 
-def round_half_up(value: float, decimals: int = 0) -> Decimal:
-    """Round ``value`` half away from zero at ``decimals`` places, via its shortest repr."""
-    quantum = Decimal(1).scaleb(-decimals)
-    return Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
+def round_half_up(value: float | Rational | Decimal, decimals: int = 0) -> Decimal:
+    """Round ``value`` at ``decimals`` places, exact halves away from zero (``2.5 -> 3``,
+    ``0.125, 2 -> 0.13``): how the report rounds, unlike Python's round-half-even.
+
+    The one rounding rule of the package. Integers, ``Fraction`` and ``Decimal`` are taken
+    exactly, so pass ``Fraction(100 * count, base)`` to round a share without floating-point
+    error; a float is taken as the decimal it prints as (its shortest repr, ``0.285`` not
+    ``0.28499999...``), which is what a reader of that number expects.
+    """
+    exact = Fraction(repr(float(value))) if isinstance(value, float) else Fraction(value)
+    scaled = abs(exact) * 10**decimals
+    magnitude = math.floor(scaled + Fraction(1, 2))
+    return Decimal(magnitude if exact >= 0 else -magnitude).scaleb(-decimals)
 
 
 def fmt_number(value: Any, decimals: int = 0) -> str:
@@ -64,6 +75,12 @@ def fmt_interval(low: Any, high: Any, decimals: int = 0) -> str:
     if is_missing(low) or is_missing(high):
         return MISSING
     return f"{fmt_percent(low, decimals)}{DASH}{fmt_percent(high, decimals)}"
+
+
+def interval_label(confidence: float) -> str:
+    """Name of an interval: ``0.95`` -> ``"95%-interval"``, ``0.975`` -> ``"97,5%-interval"``."""
+    pct = round_half_up(100 * confidence, 1)
+    return f"{fmt_number(pct, 0 if pct == pct.to_integral_value() else 1)}%-interval"
 
 
 def fmt_p(p: Any) -> str:

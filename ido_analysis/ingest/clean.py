@@ -58,8 +58,6 @@ from ido_analysis.spec.reference import load_municipalities
 
 STATUS_LABELS = ("beantwoord", "geen antwoord", "niet gevraagd")
 STATUS_DTYPE = pd.CategoricalDtype(list(STATUS_LABELS))
-MUNICIPALITY_COLUMNS = ("gemeentecodes", "n_gemeenten", "inwoners", "grootteklasse",
-                        "grootteklasse_grof", "provincie", "provinciegroep")
 # Kept in memory for matching and the log, never written: a CBS code or an exact population
 # identifies the municipality, and with it the respondent.
 IDENTIFYING_COLUMNS = ("gemeentecodes", "inwoners")
@@ -164,7 +162,7 @@ def _recode_question(frame: pd.DataFrame, codebook: Codebook, q: Question, deriv
             out[name] = values.where(is_answered, pd.NA)
             _log_variants(frame, name, (opt.label, "ja", "nee"), corrections)
     for opt in (o for o in q.options if o.other):
-        name = f"{q.id}_{opt.code}_tekst"
+        name = q.text_column(opt.code)
         out[name] = _text(frame, name, chosen[opt.code], corrections)
     personal = set(codebook.personal_columns())
     for fu in q.followups:
@@ -274,7 +272,7 @@ def _column_descriptions(codebook: Codebook, derived: Derived) -> dict[str, dict
                                        "omschrijving": opt.label,
                                        "waarden": values + ", leeg = niet beantwoord/gevraagd"}
         for opt in (o for o in q.options if o.other):
-            d[f"{q.id}_{opt.code}_tekst"] = {**base, "type": "open tekst",
+            d[q.text_column(opt.code)] = {**base, "type": "open tekst",
                                              "label": f"{q.label}: {opt.label} (tekst)",
                                              "omschrijving": f"toelichting bij {opt.label!r}"}
         for fu in q.followups:

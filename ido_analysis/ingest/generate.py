@@ -24,6 +24,7 @@ import math
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -34,14 +35,14 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import lil_matrix
 
 from ido_analysis.core.files import write_atomic
+from ido_analysis.core.formatting import round_half_up
 from ido_analysis.core.paths import RAW, REFERENCES
 from ido_analysis.spec.codebook import Codebook, Question, load_codebook
 from ido_analysis.spec.reference import coarse_size_class, load_municipalities
-from ido_analysis.spec.register import consistency, load_register, round_half_up
+from ido_analysis.spec.register import consistency, load_register
 
 ASSUMPTIONS_PATH = REFERENCES / "assumptions.yaml"
 DEFAULT_OUTPUT = RAW / "ido_enquete_2025_SYNTHETISCH.csv"
-META_COLUMNS = ("respondent_id", "startdatum", "einddatum", "herkomst")
 
 
 class GenerationError(RuntimeError):
@@ -76,7 +77,7 @@ def percent_range(percent: float, base: int, tolerance: float = 0.0) -> tuple[in
     """Counts whose share of ``base`` rounds (half up) to ``percent`` (+/- ``tolerance``)."""
     ok = [
         c for c in range(base + 1)
-        if abs(round_half_up(100 * c / base) - percent) <= tolerance
+        if abs(int(round_half_up(Fraction(100 * c, base))) - percent) <= tolerance
     ]
     if not ok:
         raise GenerationError(f"no count of {base} rounds to {percent}%")
@@ -447,7 +448,7 @@ def _eligible(codebook: Codebook, answers: dict[str, np.ndarray], column: str) -
             if f.id == column:
                 return x[:, [q.codes.index(c) for c in f.when]].sum(axis=1) > 0
         for opt in q.options:
-            if opt.other and column == f"{q.id}_{opt.code}_tekst":
+            if opt.other and column == q.text_column(opt.code):
                 return x[:, q.codes.index(opt.code)] > 0
         for fld in q.fields:
             if fld.id == column:
@@ -476,10 +477,11 @@ def assign_open_answers(
     items are placed first.
     """
     n = len(next(iter(answers.values())))
+    text_columns = {c for q in codebook.questions for c in q.text_columns()}
     out: dict[str, list[str]] = {}
     for column, items in spec.items():
         eligible = np.flatnonzero(_eligible(codebook, answers, column))
-        if column.endswith("_tekst") and len(items) != len(eligible):
+        if column in text_columns and len(items) != len(eligible):
             raise GenerationError(
                 f"{column}: {len(eligible)} respondents chose the option, "
                 f"but the assumptions give {len(items)} texts"

@@ -33,7 +33,6 @@ import pandas as pd
 from ido_analysis.spec.codebook import Codebook, load_codebook
 
 METADATA_COLUMNS = ("respondent_id", "startdatum", "einddatum", "herkomst")
-CSV_SUFFIXES = (".csv", ".txt")
 FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".sav": "sav"}
 
 

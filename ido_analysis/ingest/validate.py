@@ -400,7 +400,7 @@ def _check_routing(col: _Collector, frame: pd.DataFrame, codebook: Codebook, q: 
 def _check_dependent_text(col: _Collector, frame: pd.DataFrame, q: Question) -> None:
     chosen = selected(frame, q)
     for opt in (o for o in q.options if o.other):
-        name = f"{q.id}_{opt.code}_tekst"
+        name = q.text_column(opt.code)
         for i, value in _filled(frame[name]):
             if not chosen[opt.code].iloc[i]:
                 col.add(WARNING, "other_text_without_option",

@@ -5,12 +5,11 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
+from ido_analysis.core.files import write_text_atomic
 from ido_analysis.pipeline.config import NotebookSpec, PipelineConfig, notebook_parameters
-from ido_analysis.pipeline.staging import staging_path
 
 STATE_FILE = ".pipeline-state.json"
 
@@ -83,9 +82,6 @@ def load_state(path: Path) -> dict[str, Any]:
         return {}
 
 
-
 def save_state(path: Path, state: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = staging_path(path)
-    tmp.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
+    """Write the run state atomically (a crash never leaves half a state file)."""
+    write_text_atomic(path, json.dumps(state, indent=1, sort_keys=True))

@@ -27,9 +27,16 @@ from matplotlib.figure import Figure
 
 from ido_analysis.analysis import tables
 from ido_analysis.analysis.codeframe import theme_counts
+from ido_analysis.analysis.recount import any_of, n_selected
 from ido_analysis.analysis.stats import wilson_interval
 from ido_analysis.analysis.weights import population_counts, poststratification_weights
-from ido_analysis.core.formatting import fmt_count, fmt_interval, fmt_number, fmt_percent
+from ido_analysis.core.formatting import (
+    fmt_count,
+    fmt_interval,
+    fmt_number,
+    fmt_percent,
+    interval_label,
+)
 from ido_analysis.report import charts
 from ido_analysis.report.notebook import show_figure
 from ido_analysis.spec.codebook import Codebook, Question
@@ -70,11 +77,6 @@ def _choice_clause(question_type: str, count: int, label: str) -> str:
     return f"{verb} {fmt_count(count)} voor ‘{label}’"
 
 
-def _interval_label(confidence: float) -> str:
-    pct = 100 * confidence
-    return f"{fmt_number(pct, 0 if float(pct).is_integer() else 1)}%-interval"
-
-
 def reading_aid(table: pd.DataFrame, option: str | None = None,
                 compare_fpc: bool = False) -> str:
     """Dutch sentences that read one row of a ``question_table`` result.
@@ -101,7 +103,7 @@ def reading_aid(table: pd.DataFrame, option: str | None = None,
     interval = fmt_interval(row["ci_low"], row["ci_high"])
     share = ("gewogen " if weighted else "") + fmt_percent(row["percent"])
     choice = _choice_clause(str(table.attrs.get("type")), count, row["label"])
-    first = f"Van de {_respondents(base)} {choice} ({share}; {_interval_label(conf)} {interval})."
+    first = f"Van de {_respondents(base)} {choice} ({share}; {interval_label(conf)} {interval})."
 
     if base == 0 or math.isnan(row["ci_low"]):
         return first
@@ -202,25 +204,6 @@ def show_scales(df: pd.DataFrame, questions: Sequence[Question], *, name: str,
 
 # --- Published figures ------------------------------------------------------------------------
 
-def _any_of(df: pd.DataFrame, question: Question, codes: Sequence[str]) -> tuple[int, int]:
-    """(respondents choosing any of ``codes``, respondents who answered)."""
-    answered = tables.answered_mask(df, question)
-    if question.type in ("single", "scale"):
-        labels = {question.option(c).label for c in codes}
-        hit = df.loc[answered, question.id].astype("object").isin(labels)
-    else:
-        cols = [f"{question.id}_{c}" for c in codes]
-        hit = df.loc[answered, cols].fillna(False).astype(bool).any(axis=1)
-    return int(hit.sum()), int(answered.sum())
-
-
-def _n_selected(df: pd.DataFrame, question: Question, low: int, high: int) -> tuple[int, int]:
-    answered = tables.answered_mask(df, question)
-    block = df.loc[answered, question.option_columns()].fillna(False).astype(bool)
-    n = block.sum(axis=1)
-    return int(((n >= low) & (n <= high)).sum()), int(answered.sum())
-
-
 def _municipalities(n: int) -> str:
     return f"{fmt_count(n)} {'gemeente' if n == 1 else 'gemeenten'}"
 
@@ -264,9 +247,9 @@ def published_comparison(df: pd.DataFrame, cb: Codebook, register: pd.DataFrame,
         row = rows.loc[fid]
         question = cb[str(row["question"])]
         if row["kind"] == "option_count":
-            recount, base = _any_of(df, question, str(row["option"]).split(";"))
+            recount, base = any_of(df, question, str(row["option"]).split(";"))
         elif row["kind"] == "n_selected":
-            recount, base = _n_selected(df, question, int(row["low"]), int(row["high"]))
+            recount, base = n_selected(df, question, int(row["low"]), int(row["high"]))
         else:
             raise ValueError(f"{fid}: kind {row['kind']!r} is not compared here")
         pct = 100 * recount / base if base else math.nan

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
-import tempfile
 import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
+from ido_analysis.core.files import write_atomic
 from ido_analysis.core.formatting import fmt_count, fmt_percent
 from ido_analysis.spec.codebook import Option, Question
 
@@ -96,11 +95,6 @@ def house_rc() -> dict:
     rc.update(sns.plotting_context("paper"))
     rc.update(_OVERRIDES)
     return rc
-
-
-def apply_house_style() -> None:
-    """Make the house style the global matplotlib style (for notebooks' own ad-hoc plots)."""
-    mpl.rcParams.update(house_rc())
 
 
 @contextlib.contextmanager
@@ -590,16 +584,11 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = 300) -> Path:
     path = Path(path)
     if path.suffix.lower() != ".png":
         raise ValueError(f"save_figure writes PNG; {path} does not end in .png")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh, house_style():
-            fig.savefig(fh, format="png", dpi=dpi, metadata={"Software": None},
+
+    def draw(tmp: Path) -> None:
+        with house_style():
+            fig.savefig(tmp, format="png", dpi=dpi, metadata={"Software": None},
                         facecolor="white")
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
+
+    write_atomic(path, draw)
     return path

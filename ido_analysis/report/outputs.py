@@ -23,7 +23,7 @@ import pandas as pd
 
 from ido_analysis.analysis.tables import FREQUENCY_CSV_COLUMNS, Weights, frequencies, question_table
 from ido_analysis.core.files import write_atomic, write_text_atomic
-from ido_analysis.core.formatting import fmt_number, is_missing, round_half_up
+from ido_analysis.core.formatting import interval_label, is_missing, round_half_up
 from ido_analysis.report.notebook import SYNTHETIC_TEXT, is_synthetic
 from ido_analysis.spec.codebook import Codebook, Question
 from ido_analysis.spec.reference import POPULATION
@@ -77,16 +77,12 @@ def sheet_name(title: str, taken: set[str]) -> str:
     return name
 
 
-def _interval_label(confidence: float) -> str:
-    return f"{fmt_number(100 * confidence, 0 if (100 * confidence).is_integer() else 1)}%-interval"
-
-
 def workbook_table(df: pd.DataFrame, question: Question, confidence: float = 0.95,
                    weights: Weights = None) -> pd.DataFrame:
     """One question's frequency table with Dutch headers and numeric cells (percentages with one
     decimal), in questionnaire order."""
     table = question_table(df, question, confidence=confidence, weights=weights)
-    interval = _interval_label(confidence)
+    interval = interval_label(confidence)
 
     def pct(col: str) -> list[float | None]:
         return [None if is_missing(v) else float(round_half_up(float(v), 1)) for v in table[col]]
@@ -119,7 +115,7 @@ def notes_lines(df: pd.DataFrame, codebook: Codebook, confidence: float = 0.95,
         f"Respondenten: {len(df)} van de {population} uitgenodigde gemeenten.",
         "Basis (n): respondenten die de vraag hebben beantwoord; vragen met routing zijn alleen "
         "gesteld aan de respondenten die daarvoor in aanmerking kwamen.",
-        f"Percentages met een {_interval_label(confidence)} volgens Wilson, met "
+        f"Percentages met een {interval_label(confidence)} volgens Wilson, met "
         f"eindige-populatiecorrectie (N = {population} gemeenten).",
         "Percentages " + ("gewogen (poststratificatie); aantallen ongewogen." if weighted
                           else "ongewogen."),

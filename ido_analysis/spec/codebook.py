@@ -127,9 +127,13 @@ class Question:
             return [self.id]
         return [f"{self.id}_{opt.code}" for opt in self.options]
 
+    def text_column(self, code: str) -> str:
+        """Column of the text typed at option ``code`` ("Anders, namelijk"): ``q02_f_tekst``."""
+        return f"{self.id}_{code}_tekst"
+
     def text_columns(self) -> list[str]:
-        """``<qid>_<code>_tekst`` columns of the "Anders, namelijk" options."""
-        return [f"{self.id}_{opt.code}_tekst" for opt in self.options if opt.other]
+        """Text columns of the "Anders, namelijk" options, in option order."""
+        return [self.text_column(opt.code) for opt in self.options if opt.other]
 
     def extra_columns(self) -> list[str]:
         """Follow-up and contact-field columns, in codebook order."""

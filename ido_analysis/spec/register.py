@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 import re
 from fractions import Fraction
-from numbers import Real
 from pathlib import Path
 
 import pandas as pd
 
+from ido_analysis.core.formatting import round_half_up
 from ido_analysis.core.paths import REFERENCES
 from ido_analysis.spec.codebook import Codebook, load_codebook
 
@@ -31,7 +31,6 @@ KINDS = (
 MEASURES = ("most", "least")
 INT_COLUMNS = ("count", "base", "low", "high")
 FLOAT_COLUMNS = ("percent", "value")
-STRING_COLUMNS = tuple(c for c in COLUMNS if c not in INT_COLUMNS + FLOAT_COLUMNS)
 
 # Columns that only one kind may fill.
 _KIND_ONLY = {"measure": "ranking", "low": "n_selected", "high": "n_selected",
@@ -43,16 +42,6 @@ _INT_RE = re.compile(r"^\d+$")
 
 class RegisterError(ValueError):
     """The register file is malformed; the message lists every bad row with its problem."""
-
-
-def round_half_up(x: Real | Fraction) -> int:
-    """Round to the nearest integer, exact halves to the larger one (``0.5 -> 1``, ``2.5 -> 3``).
-
-    Python's ``round`` rounds halves to even (``round(2.5) == 2``), which is not how reports round
-    percentages. The value is taken exactly (a float as its binary value), so pass a ``Fraction``
-    to round a ratio such as ``100 * count / base`` without floating-point error.
-    """
-    return math.floor(Fraction(x) + Fraction(1, 2))
 
 
 def load_register(path: str | Path | None = None, codebook: Codebook | None = None) -> pd.DataFrame:
@@ -280,9 +269,6 @@ def consistency(register: pd.DataFrame) -> pd.Series:
     return pd.Series(pd.array(flags, dtype="boolean"), index=register.index, name="consistent")
 
 
-_FIGURE_KEY = ("question", "option", "kind", "base")
-
-
 def _figure_key(row: dict) -> tuple | None:
     if any(pd.isna(row[c]) for c in ("question", "kind", "base")):
         return None
@@ -374,7 +360,7 @@ def inconsistencies(register: pd.DataFrame) -> pd.DataFrame:
         [None if x is None else round(float(x), 2) for x in shares], dtype="Float64"
     )
     flagged["rounded_percent"] = pd.array(
-        [None if x is None else round_half_up(x) for x in shares], dtype="Int64"
+        [None if x is None else int(round_half_up(x)) for x in shares], dtype="Int64"
     )
     flagged["other_bases"] = pd.array(other, dtype="string")
     cols = ["id", "section", "question", "option", "kind", "count", "percent", "base",
