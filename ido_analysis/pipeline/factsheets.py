@@ -109,7 +109,10 @@ _KERNEL: dict[str, Any] = {}
 
 def _warm_kernel(name: str, cwd: Path, log: Path) -> tuple[Any, Any]:
     """The kernel manager and client of this process, started on first use (under the
-    pipeline's kernel-start lock when running in a worker of the pool)."""
+    pipeline's kernel-start lock when running in a worker of the pool); a dead kernel is
+    replaced."""
+    if "km" in _KERNEL and not _KERNEL["km"].is_alive():
+        shutdown_kernel()
     if "km" not in _KERNEL:
         from jupyter_client.manager import start_new_kernel
 
