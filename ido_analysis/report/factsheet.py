@@ -107,8 +107,9 @@ def show_intro(fs: Factsheet) -> None:
     display(Markdown(
         f"Deze terugkoppeling is bestemd voor {who}. Per vraag staat het antwoord van uw "
         f"gemeente naast dat van alle {fmt_count(len(fs.df))} respondenten en naast dat van de "
-        f"{fmt_count(fs.group_size)} respondenten in uw vergelijkingsgroep: "
-        f"{fs.spec.comparison_label} (kolom *{fs.spec.column_header}*: {fs.group_label}). "
+        f"{fmt_count(fs.group_size)} respondenten in uw vergelijkingsgroep (kolom "
+        f"*{fs.spec.column_header}*): {fs.spec.comparison_label}, hier de groep "
+        f"‘{fs.group_label}’. "
         "Uw eigen antwoord telt in beide vergelijkingen mee."))
 
 
