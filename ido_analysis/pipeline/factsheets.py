@@ -363,8 +363,11 @@ def run_factsheets(config: PipelineConfig, output_dir: Path | None = None,
 
     params = factsheet_parameters(config)
     output_dir = Path(output_dir or config.output_dir / DEFAULT_SUBDIR).resolve()
-    clean_export(params["raw_path"], params["processed_dir"], params.get("reference_path"))
-    links = municipality_links(params["raw_path"], params.get("reference_path"))
+    cleaned = clean_export(params["raw_path"], params["processed_dir"],
+                           params.get("reference_path"))
+    kept = set(cleaned.frame["respondent_id"].astype(int))   # rows without answers are dropped
+    links = [lk for lk in municipality_links(params["raw_path"], params.get("reference_path"))
+             if lk.respondent_id in kept]
     return render_all(config, output_dir, links, jobs=jobs, force=force, only=only,
                       stream=stream)
 
