@@ -350,3 +350,13 @@ def test_cli_factsheets_refuses_a_municipality_that_did_not_respond(tmp_path,
                  "--set", f"processed_dir={tmp_path / 'p'}"])
     assert code == 2 and "Nergenshuizen" in capsys.readouterr().err
     assert not (tmp_path / "f" / "index.html").exists()
+
+
+def test_make_report_never_renders_factsheets() -> None:
+    from ido_analysis.pipeline import load_config
+    from ido_analysis.pipeline.factsheets import NOTEBOOK
+
+    assert NOTEBOOK not in [spec.name for spec in load_config().notebooks]
+    makefile = (Path(__file__).parents[1] / "Makefile").read_text(encoding="utf-8")
+    report_recipe = makefile.split("\nreport:")[1].split("\n\n")[0]
+    assert "factsheets" not in report_recipe
