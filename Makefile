@@ -6,9 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DATA ?= data/raw/ido_enquete_2025_SYNTHETISCH.csv
+MAPPING ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data clean-data report factsheets notebooks test test-fast lint lab lock distclean
+.PHONY: help setup data clean-data report factsheets notebooks pin-figures docs test test-fast lint lab lock distclean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -20,6 +21,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name ido-enquete --display-name "Python (ido-enquete)" >/dev/null
+	-$(BIN)/nbdime config-git --enable >/dev/null 2>&1
 	touch $(STAMP)
 
 setup: $(STAMP) ## Create .venv with the exact versions of requirements.lock
@@ -28,16 +30,23 @@ data: setup ## Regenerate the synthetic raw export (byte-identical on every run)
 	$(BIN)/ido-analysis generate
 
 clean-data: setup ## Clean the raw export into data/processed/ (DATA=path for another export)
-	$(BIN)/ido-analysis clean --data $(DATA)
+	$(BIN)/ido-analysis clean --data $(DATA) $(if $(MAPPING),--mapping $(MAPPING))
 
 report: setup ## Set up, clean and render every chapter into reports/ (DATA=path for another export)
-	$(BIN)/ido-analysis run --data $(DATA)
+	$(BIN)/ido-analysis run --data $(DATA) $(if $(MAPPING),--mapping $(MAPPING))
 
 factsheets: setup ## Confidential factsheet per responding municipality into reports/factsheets/
 	$(BIN)/ido-analysis factsheets --data $(DATA)
 
 notebooks: setup ## Re-execute notebooks/ in place on the bundled data (commit the result)
 	$(BIN)/ido-analysis run --update-notebooks
+
+pin-figures: setup ## Re-pin the figure hashes the tests compare (after an intended chart change)
+	rm -rf .pin-figures && $(BIN)/ido-analysis run --output .pin-figures --force
+	$(BIN)/python tests/figure_hashes.py .pin-figures && rm -rf .pin-figures
+
+docs: setup ## Regenerate docs/codebook-schema.md from references/codebook.schema.json
+	$(BIN)/python -m ido_analysis.spec.schema_doc
 
 test: setup ## Run unit tests, strict nbval of the notebooks and the end-to-end check
 	$(BIN)/python -m pytest

@@ -1,4 +1,4 @@
-"""Command line: ``ido-analysis generate | clean | run | factsheets``.
+"""Command line: ``ido-analysis generate | clean | inspect | run | factsheets``.
 
 Each sub-command's work lives in its own module; this file only parses arguments, so that
 ``ido-analysis --help`` stays fast (modules are imported when their command runs).
@@ -21,6 +21,12 @@ def _clean(args: argparse.Namespace) -> int:
     from ido_analysis.ingest.clean import cli_clean
 
     return cli_clean(args)
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from ido_analysis.ingest.inspect import cli_inspect
+
+    return cli_inspect(args)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -53,7 +59,16 @@ def build_parser() -> argparse.ArgumentParser:
     cln.add_argument("--data", required=True, help="raw export (.csv, .xlsx or .sav)")
     cln.add_argument("--output", default=None, help="output directory (default: data/processed)")
     cln.add_argument("--reference", default=None, help="CBS reference CSV")
+    cln.add_argument("--mapping", default=None,
+                     help="column mapping of a survey-tool export (kolomkoppeling CSV); wins "
+                          "over the automatic mapping")
     cln.set_defaults(func=_clean)
+
+    ins = sub.add_parser("inspect", help="show how an export would be read; writes nothing")
+    ins.add_argument("--data", required=True, help="export (.csv, .xlsx or .sav, any tool)")
+    ins.add_argument("--mapping", default=None, help="column mapping to apply (as for clean)")
+    ins.add_argument("--all", action="store_true", help="list every column, not only open ones")
+    ins.set_defaults(func=_inspect)
 
     run = sub.add_parser("run", help="run all notebooks and render HTML/PDF into reports/")
     run.add_argument("--data", default=None, help="raw export (default: the bundled one)")
@@ -62,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", default=None, help="pipeline config (default: pipeline.yaml)")
     run.add_argument("--set", dest="overrides", action="append", default=[],
                      metavar="KEY=VALUE", help="override a notebook parameter (repeatable)")
+    run.add_argument("--mapping", default=None,
+                     help="column mapping of a survey-tool export (see clean --mapping)")
     run.add_argument("--force", action="store_true", help="ignore the cache, run everything")
     run.add_argument("--jobs", type=int, default=None, help="parallel notebooks (default: cores)")
     run.add_argument("--update-notebooks", action="store_true",

@@ -269,3 +269,32 @@ def test_every_problem_is_listed() -> None:
     message = _error(raw)
     assert message.startswith("test: 2 problem(s) in the codebook:")
     assert "q02: section '9.9' is not in chapter 'h2'" in message
+
+
+def test_reading_aid_must_be_an_option() -> None:
+    raw = _minimal()
+    raw["questions"][0]["reading_aid"] = "x"
+    assert "q01: reading_aid 'x' is not one of its options" in _error(raw)
+
+
+def test_schema_problems_name_the_question_and_key() -> None:
+    raw = _minimal()
+    del raw["questions"][1]["options"][1]["label"]
+    raw["questions"][0]["label"] = ""
+    raw["survey"]["population"] = 0
+    message = _error(raw)
+    assert "q02: option b: missing 'label'" in message
+    assert "q01: label: '' should be non-empty" in message
+    assert "survey: population: 0 is less than the minimum of 1" in message
+
+
+def test_schema_doc_is_up_to_date() -> None:
+    """docs/codebook-schema.md is generated from the schema (python -m
+    ido_analysis.spec.schema_doc); an edit of the schema without regenerating fails here."""
+    import json
+
+    from ido_analysis.spec.codebook import SCHEMA_PATH
+    from ido_analysis.spec.schema_doc import DOC_PATH, render
+
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    assert DOC_PATH.read_text(encoding="utf-8") == render(schema)

@@ -9,7 +9,15 @@ import pandas as pd
 import pytest
 from helpers_stats import multi_frame, single_frame, small_codebook
 
-from ido_analysis.analysis.crosstab import CROSSTAB_COLUMNS, crosstab, display_crosstab
+from ido_analysis.analysis.crosstab import (
+    CROSSTAB_COLUMNS,
+    apply_families,
+    crosstab,
+    display_crosstab,
+)
+from ido_analysis.analysis.exact import holm, seed_for
+from ido_analysis.analysis.stats import independence_test
+from ido_analysis.spec.families import TestFamily
 
 CB = small_codebook()
 Q_SINGLE, Q_SCALE, Q_MULTI, Q_GRID = CB["q01"], CB["q02"], CB["q03"], CB["q04"]
@@ -64,12 +72,47 @@ def test_counts_percentages_and_suppression() -> None:
 def test_scale_gets_independence_and_rank_test_without_nonsubstantive() -> None:
     res = crosstab(_scale_frame(), Q_SCALE, "grootte", n_resamples=R, seed=3)
     assert res.test is not None and res.test.n == 22
-    assert res.rank is not None and res.rank.method == "mann-whitney"
+    assert res.rank is not None and res.rank.method == "exact-mann-whitney"
     assert res.rank.n == 21  # 'Weet ik niet' left out of the ranking
     assert res.rank.p_value < 0.01
     assert res.option_tests == {}
     assert res.sentence.startswith("Bij 22 respondenten is dit verschil statistisch aantoonbaar")
     assert "rangorde" in res.sentence
+
+
+def test_tests_are_exact_and_seeds_follow_the_test_identity() -> None:
+    frame = _with_groups(multi_frame(Q_MULTI, [[True, False, True, False, False]] * 8
+                                     + [[False, True, False, True, False]] * 8),
+                         ["klein"] * 8 + ["groot"] * 8)
+    res = crosstab(frame, Q_MULTI, "grootte", n_resamples=R, seed=5)
+    assert {t.method for t in res.option_tests.values()} == {"fisher", "none"}
+    forced = crosstab(_scale_frame(), Q_SCALE, "grootte", n_resamples=R, seed=5)
+    assert forced.test.method == "exact" and forced.test.se == 0
+    sim = [independence_test([[5, 1, 2], [1, 5, 2]], method="montecarlo",
+                             seed=seed_for(5, "q02", "grootte", c), n_resamples=R)
+           for c in "ab"]
+    assert sim[0].seed != sim[1].seed
+
+
+def test_declared_family_gets_holm_adjusted_values_and_sentence() -> None:
+    rows = ([[True, False, True, False, False]] * 7 + [[False, False, True, False, False]]
+            + [[False, True, False, True, False]] * 7 + [[True, False, False, False, False]])
+    frame = _with_groups(multi_frame(Q_MULTI, rows), ["klein"] * 8 + ["groot"] * 8)
+    res = crosstab(frame, Q_MULTI, "grootte", n_resamples=R)
+    family = TestFamily("partners", "partners", ("q03",))
+    out = apply_families({("q03", "grootte"): res}, [family], {"q03": Q_MULTI})
+    adjusted = out[("q03", "grootte")]
+    raw = [t.p_value for t in res.option_tests.values()]
+    expected = holm(raw)
+    got = [t.p_adjusted for t in adjusted.option_tests.values()]
+    assert got == pytest.approx(list(expected), nan_ok=True)
+    tested = [t for t in adjusted.option_tests.values() if not math.isnan(t.p_value)]
+    assert all(t.family == "partners" and t.family_size == len(tested) for t in tested)
+    assert "Holm" in adjusted.sentence
+    # an option significant on its raw p but not after adjustment is no longer named
+    for code, t in adjusted.option_tests.items():
+        if t.p_value < 0.05 <= t.p_adjusted:
+            assert Q_MULTI.option(code).label not in adjusted.sentence
 
 
 def test_same_seed_same_result() -> None:

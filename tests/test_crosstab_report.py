@@ -10,6 +10,7 @@ from helpers_stats import single_frame, small_codebook
 
 from ido_analysis.analysis.crosstab import crosstab
 from ido_analysis.ingest.clean import _group, load_derived
+from ido_analysis.report.chapter import composition
 from ido_analysis.report.crosstab_report import (
     CSV_COLUMNS,
     TOTAL_LABEL,
@@ -111,7 +112,8 @@ def test_crosstab_runs_on_a_derived_variable() -> None:
     res = crosstab(frame, question, "grootte", n_resamples=R, min_cell=1)
     counts = res.table.set_index(["group", "option"])["count"]
     assert counts.loc[("klein", "a")] == 8 and counts.loc[("groot", "b")] == 7
-    assert res.rank is not None and res.rank.method == "mann-whitney"
+    # two ordered classes: a rank test would repeat the independence test
+    assert res.rank is None and "geen extra bewijs" in res.sentence
 
 
 # --- CSV output --------------------------------------------------------------------------------
@@ -157,7 +159,7 @@ def reference() -> pd.DataFrame:
 def test_representativeness_totals_on_the_cbs_table(reference, by) -> None:
     rng = np.random.default_rng(5)
     respondents = reference.iloc[np.sort(rng.choice(len(reference), 47, replace=False))]
-    table = representativeness_table(respondents, reference, by)
+    table = representativeness_table(respondents, reference, by, min_cell=1)
     body, total = table.iloc[:-1], table.iloc[-1]
     assert total["stratum"] == TOTAL_LABEL
     assert body["population"].sum() == total["population"] == 342
@@ -167,6 +169,21 @@ def test_representativeness_totals_on_the_cbs_table(reference, by) -> None:
     expected = reference[by].value_counts()
     assert dict(zip(body["stratum"], body["population"], strict=True)) == {
         str(k): int(v) for k, v in expected.items()}
+
+
+@pytest.mark.parametrize("by", ["grootteklasse", "provincie"])
+def test_representativeness_masks_small_groups_like_chapter_02(reference, by) -> None:
+    rng = np.random.default_rng(5)
+    respondents = reference.iloc[np.sort(rng.choice(len(reference), 47, replace=False))]
+    table = representativeness_table(respondents, reference, by).iloc[:-1]
+    raw = representativeness_table(respondents, reference, by, min_cell=1).iloc[:-1]
+    hidden = table["suppressed"].astype(bool)
+    assert hidden.any() and hidden.sum() >= 2 and raw["respondents"][hidden].sum() >= 5
+    assert not raw["respondents"][~hidden].between(1, 4).any()
+    assert table["respondents"][hidden].isna().all()
+    assert table["response_share"][hidden].isna().all()
+    shown = composition(respondents, reference, by, min_cell=5).iloc[:-1]
+    assert list(shown["Respondenten"] == "x") == list(hidden)
 
 
 def test_largest_size_class_has_four_municipalities(reference) -> None:

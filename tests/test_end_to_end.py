@@ -86,8 +86,40 @@ def test_no_planted_personal_data_in_outputs(output):
             assert not leaked, (path, leaked)
 
 
+def test_figures_are_byte_identical_to_the_pinned_ones(output):
+    """Figures are deterministic: same data and parameters, same bytes (re-pin after an
+    intended change with `make pin-figures`)."""
+    import json
+
+    from figure_hashes import PINNED, figure_hashes
+
+    pinned = json.loads(PINNED.read_text(encoding="utf-8"))
+    actual = figure_hashes(output)
+    assert len(actual) >= 40
+    changed = sorted(k for k in pinned.keys() | actual.keys() if pinned.get(k) != actual.get(k))
+    assert not changed, f"figures differ from tests/figure_hashes.json: {changed}"
+
+
 def test_second_run_is_a_no_op(output):
     start = time.perf_counter()
     assert main(["run", "--output", str(output)]) == 0
     assert time.perf_counter() - start <= 2.0
 
+
+
+def test_attacker_reading_every_published_csv_recovers_nothing(output):
+    """Issue 12: from every CSV the run publishes (cross-tabs, group sizes, frequencies) and
+    the derived-variable definitions, integer programs pin or bound no group count inside
+    1 .. 4; the disclosure report is written and linked from the index."""
+    import yaml
+
+    from ido_analysis.report.crosstab_report import derived_questions
+    from ido_analysis.report.release_audit import attack_release
+    from ido_analysis.spec.codebook import load_codebook
+    from ido_analysis.spec.derived import DERIVED_PATH
+
+    cb = load_codebook()
+    definitions = {g["name"]: g for g in yaml.safe_load(DERIVED_PATH.read_text())["groups"]}
+    assert attack_release(output, cb, derived_questions(cb), definitions) == []
+    assert (output / "tables" / "onthulling.csv").exists()
+    assert "tables/onthulling.csv" in (output / "index.html").read_text(encoding="utf-8")

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from ido_analysis.analysis.tables import FREQUENCY_CSV_COLUMNS
+from ido_analysis.analysis.weights import Weighting, population_counts
 from ido_analysis.report.notebook import SYNTHETIC_TEXT
 from ido_analysis.report.outputs import (
     NOTES_SHEET,
@@ -19,6 +20,7 @@ from ido_analysis.report.outputs import (
     write_frequencies,
     write_workbook,
 )
+from ido_analysis.spec.reference import load_municipalities
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +47,20 @@ def test_frequencies_values_and_formatting(processed, tmp_path):
     assert '\nq02,c,"Anders, namelijk",3,47,6.4,' in text
     for line in text.splitlines()[1:]:
         assert re.search(r",\d+,\d+,\d+\.\d,\d+\.\d,\d+\.\d$", line), line
+
+
+def test_weighted_frequencies_say_so_and_show_the_effective_n(processed, tmp_path):
+    df, cb = processed
+    ref = load_municipalities()
+    weighting = Weighting("grootteklasse_grof", population_counts(ref, "grootteklasse_grof"))
+    table = pd.read_csv(write_frequencies(df, cb, tmp_path, weights=weighting),
+                        dtype={"option": str})
+    assert list(table.columns) == [*FREQUENCY_CSV_COLUMNS, "weighted", "n_eff"]
+    assert table["weighted"].all()
+    assert (table["n_eff"] <= table["base"] + 0.05).all() and (table["n_eff"] > 0).any()
+    plain = pd.read_csv(write_frequencies(df, cb, tmp_path / "plain"), dtype={"option": str})
+    assert (table["count"] == plain["count"]).all()
+    assert not (table["percent"].fillna(-1) == plain["percent"].fillna(-1)).all()
 
 
 def test_frequencies_byte_identical_on_two_writes(processed, tmp_path):

@@ -119,13 +119,25 @@ def test_fisher_for_two_by_two() -> None:
 
 def test_resampled_test_is_reproducible_with_the_same_seed() -> None:
     table = [[5, 3, 2], [1, 6, 8], [4, 4, 4]]
-    a = independence_test(table, seed=7, n_resamples=FAST)
-    b = independence_test(table, seed=7, n_resamples=FAST)
+    a = independence_test(table, method="montecarlo", seed=7, n_resamples=FAST)
+    b = independence_test(table, method="montecarlo", seed=7, n_resamples=FAST)
     assert a == b
     assert a.method == "montecarlo" and a.seed == 7 and a.n_resamples == FAST
     assert a.statistic == pytest.approx(6.474322344322346)
-    # p-values are multiples of 1 / (R + 1)
+    # p-values are multiples of 1 / (R + 1), with their Monte Carlo standard error
     assert (a.p_value * (FAST + 1)) == pytest.approx(round(a.p_value * (FAST + 1)))
+    assert a.se == pytest.approx(math.sqrt(a.p_value * (1 - a.p_value) / FAST))
+
+
+def test_r_by_c_is_exact_within_budget_and_simulated_beyond() -> None:
+    table = [[5, 3, 2], [1, 6, 8], [4, 4, 4]]
+    exact = independence_test(table)
+    assert exact.method == "exact" and exact.se == 0 and exact.seed is None
+    assert exact.method_nl == "exacte toets van Fisher-Freeman-Halton"
+    assert exact.n_tables == 3828
+    beyond = independence_test(table, limit=100, seed=3, n_resamples=20_000)
+    assert beyond.method == "montecarlo" and beyond.n_resamples == 20_000
+    assert abs(beyond.p_value - exact.p_value) < 4 * beyond.se
 
 
 def test_permutation_method_is_reproducible_and_close_to_asymptotic() -> None:
@@ -157,7 +169,7 @@ def test_independence_rejects_non_counts() -> None:
 def test_rank_test_two_groups_is_mann_whitney_and_reproducible() -> None:
     a, b = [1, 1, 2, 2, 1, 3], [3, 3, 4, 4, 2, 4]
     res = rank_test([a, b], seed=3, n_resamples=FAST)
-    assert res.method == "mann-whitney"
+    assert res.method == "exact-mann-whitney"
     assert res.statistic == pytest.approx(sps.mannwhitneyu(a, b).statistic)
     assert res == rank_test([a, b], seed=3, n_resamples=FAST)
     assert res.p_value < 0.05
@@ -167,7 +179,7 @@ def test_rank_test_permutation_p_close_to_kruskal_asymptotic() -> None:
     rng = np.random.default_rng(0)
     groups = [rng.integers(0, 4, 15), rng.integers(0, 4, 15), rng.integers(1, 5, 15)]
     res = rank_test(groups, seed=5, n_resamples=1999)
-    assert res.method == "kruskal-wallis"
+    assert res.method == "exact-kruskal-wallis"
     assert res.p_value == pytest.approx(sps.kruskal(*groups).pvalue, abs=0.03)
 
 
@@ -192,6 +204,7 @@ def test_montecarlo_gof_reproducible_and_close_to_chisquare() -> None:
     props = [0.1, 0.2, 0.2, 0.3, 0.2]
     a = goodness_of_fit(obs, props, seed=11, method="montecarlo", n_resamples=1999)
     assert a == goodness_of_fit(obs, props, seed=11, method="montecarlo", n_resamples=1999)
+    assert a.se == pytest.approx(math.sqrt(a.p_value * (1 - a.p_value) / 1999))
     assert a.p_value == pytest.approx(sps.chisquare(obs, np.array(props) * 47).pvalue, abs=0.05)
 
 

@@ -251,3 +251,11 @@ def test_display_table_dutch_headers_and_strings() -> None:
                               weights=[1.0, 1.0], confidence=0.9)
     assert display_table(weighted).columns.tolist()[-2:] == ["90%-interval", "Effectieve n"]
     assert math.isclose(weighted["n_eff"].iloc[0], 2.0)
+
+
+def test_routed_questions_get_no_finite_population_correction(processed) -> None:
+    df, cb = processed
+    routed = next(q for q in cb.closed() if q.asked_if is not None and not q.personal)
+    everyone = next(q for q in cb.closed() if q.asked_if is None and not q.personal)
+    assert question_table(df, routed).attrs["population"] is None
+    assert question_table(df, everyone).attrs["population"] == 342

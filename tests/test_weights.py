@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
 from helpers_stats import single_frame, small_codebook
+from scipy import stats as sps
 
+from ido_analysis.analysis.exact import hypergeometric_gof
 from ido_analysis.analysis.tables import question_table
 from ido_analysis.analysis.weights import (
     REPRESENTATIVENESS_COLUMNS,
+    Weighting,
     population_counts,
     poststratification_weights,
     representativeness,
+    representativeness_sampling_test,
     representativeness_test,
 )
 from ido_analysis.spec.reference import COARSE_LABELS, load_municipalities
@@ -54,6 +61,29 @@ def test_weighted_table_uses_poststratification() -> None:
     assert table["count"].tolist() == [2, 2, 0]
 
 
+def test_weighting_is_recomputed_on_each_base() -> None:
+    # 10 respondents, but only 6 answered: weights from all 10 would give the base the
+    # shares 2*w_klein : 4*w_groot, not the population's 100 : 242.
+    q = small_codebook()["q01"]
+    answers = ["Trekker", "Trekker", None, None, "Deelnemer", "Deelnemer", "Deelnemer",
+               "Deelnemer", None, None]
+    frame = single_frame(q, answers)
+    frame["stratum"] = ["klein"] * 4 + ["groot"] * 6
+    fixed = poststratification_weights(frame, "stratum", POP)
+    old = question_table(frame, q, weights=fixed)
+    new = question_table(frame, q, weights=Weighting("stratum", POP))
+    assert new["percent"].tolist() == pytest.approx([100 * 100 / 342, 100 * 242 / 342, 0])
+    assert old["percent"].iloc[0] != pytest.approx(100 * 100 / 342)
+    assert new.attrs["weighted"] and new["n_eff"].iloc[0] < 6
+
+
+def test_weighting_drops_strata_missing_from_the_base_and_says_so() -> None:
+    w = Weighting("stratum", {"klein": 100, "groot": 242, "midden": 50}).on(
+        _respondents(["klein", "groot", "groot"]))
+    assert w.attrs["missing_strata"] == ["midden"]
+    assert w.iloc[0] / w.sum() == pytest.approx(100 / 342)
+
+
 @pytest.fixture(scope="module")
 def municipalities() -> pd.DataFrame:
     return load_municipalities()
@@ -87,3 +117,28 @@ def test_representativeness_keeps_empty_strata_and_rejects_unknown(
     bad = pd.DataFrame({"grootteklasse_grof": ["reus"]})
     with pytest.raises(ValueError, match=r"not in the reference: \['reus'\]"):
         representativeness(bad, municipalities, "grootteklasse_grof")
+
+
+def test_sampling_without_replacement_is_exact_hypergeometric(municipalities) -> None:
+    table = pd.DataFrame({"stratum": ["klein", "groot"], "population": [66, 276],
+                          "respondents": [10, 37]})
+    res = representativeness_sampling_test(table)
+    assert res.method == "exact-hypergeometric" and res.se == 0
+    # two strata: the two-sided Fisher test of the 2 x 2 table respondents / others
+    assert res.p_value == pytest.approx(sps.fisher_exact([[10, 56], [37, 239]]).pvalue)
+
+
+def test_hypergeometric_enumeration_matches_brute_force() -> None:
+    pop, obs = np.array([3, 4, 2]), np.array([1, 3, 0])
+    n = obs.sum()
+    outcomes = [np.array(x) for x in itertools.product(*(range(c + 1) for c in pop))
+                if sum(x) == n]
+
+    def prob(x):
+        ways = np.prod([math.comb(int(N), int(k)) for N, k in zip(pop, x, strict=True)])
+        return ways / math.comb(int(pop.sum()), int(n))
+
+    expected = sum(prob(x) for x in outcomes if prob(x) <= prob(obs) * (1 + 1e-7))
+    assert hypergeometric_gof(obs, pop).p_value == pytest.approx(expected)
+    sim = hypergeometric_gof(obs, pop, limit=1, seed=2, draws=20_000)
+    assert not sim.exact and abs(sim.p_value - expected) < 4 * sim.se

@@ -8,11 +8,17 @@ Steps (``crosstab``):
    (``disclosure.merge_small_groups``).
 3. The long table (``CROSSTAB_COLUMNS``): per group and option the count, the group base,
    ``col_percent`` (share within the group; weighted when weights are given) and
-   ``row_percent`` (the group's share of the option's total).
-4. Tests on the unweighted counts: single/scale one r x k independence test over all options
+   ``row_percent`` (the group's share of the option's total). With a ``Weighting`` the
+   weights are computed on the table's base (``weights.Weighting``).
+4. Tests on the unweighted counts, exact where the enumeration fits its budget
+   (``analysis.exact``): single/scale one r x k independence test over all options
    (nonsubstantive ones included: "Weet ik niet" may differ between groups too); scale also a
-   rank test on the ordered options only; multiple/grid one 2 x k test per option (chosen or
-   not, ja or nee).
+   rank test on the ordered options only, when there are at least three (with two ordered
+   options the rank test is the same comparison as the independence test and adds no
+   evidence); multiple/grid one 2 x k test per option (chosen or not, ja or nee). Each test
+   has its own seed, derived from (seed, question, grouping, option or 'rank'), used only when
+   a p-value has to be simulated. ``apply_families`` Holm-adjusts the tests of a declared
+   family (``spec.families``) and rewrites the sentences with the adjusted values.
 5. Small cells are hidden (``disclosure.suppress_small_cells``). Tests are computed before
    hiding; a p-value does not reveal a cell.
 """
@@ -20,25 +26,29 @@ Steps (``crosstab``):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from ido_analysis.analysis.disclosure import MIN_CELL, merge_small_groups, suppress_small_cells
+from ido_analysis.analysis.exact import holm, seed_for
 from ido_analysis.analysis.stats import (
-    ALPHA,
     DEFAULT_RESAMPLES,
     DEFAULT_SEED,
     TestResult,
     independence_test,
     interpret,
+    p_clause,
     rank_test,
 )
 from ido_analysis.analysis.tables import Weights, _weight_array, answered_mask, question_table
-from ido_analysis.core.formatting import fmt_count, fmt_p_clause, fmt_percent
+from ido_analysis.analysis.weights import Weighting
+from ido_analysis.core.formatting import fmt_count, fmt_percent
 from ido_analysis.spec.codebook import Codebook, Question
-from ido_analysis.spec.reference import POPULATION
+from ido_analysis.spec.families import TestFamily
+from ido_analysis.spec.survey import POPULATION
 
 CROSSTAB_COLUMNS = [
     "group_var", "group", "question", "option", "label", "count", "base", "col_percent",
@@ -53,7 +63,9 @@ class CrosstabResult:
     ``test``: the r x k independence test (single/scale), None for multiple/grid, whose tests
     are in ``option_tests`` (option code -> 2 x k test). ``rank``: rank test for scales, else
     None. ``sentence``: plain Dutch interpretation. ``groups``: original group label -> label
-    after merging. ``excluded``: answering respondents without a group value.
+    after merging. ``excluded``: answering respondents without a group value. ``n``:
+    respondents in the table. ``counts``: the long table before suppression (true counts;
+    for the release-level disclosure step, never published).
     """
 
     table: pd.DataFrame
@@ -63,6 +75,8 @@ class CrosstabResult:
     sentence: str = ""
     groups: dict[str, str] = field(default_factory=dict)
     excluded: int = 0
+    n: int = 0
+    counts: pd.DataFrame | None = None
 
 
 def crosstab(
@@ -87,20 +101,32 @@ def crosstab(
         raise ValueError(f"{question.id} is an open question; it cannot be cross-tabulated")
     if group_var not in df.columns:
         raise KeyError(f"group variable {group_var!r} is not a column of the data")
-    w_all = _weight_array(df, weights)
     answered = answered_mask(df, question)
     has_group = df[group_var].notna()
     keep = (answered & has_group).to_numpy()
     excluded = int((answered & ~has_group).sum())
     sub = df.loc[keep]
-    w = None if w_all is None else pd.Series(w_all[keep], index=sub.index)
+    w = _table_weights(df, sub, keep, weights)
     groups = merge_small_groups(sub[group_var], min_cell)
     table = _long_table(sub, question, group_var, groups, w)
-    test, option_tests, rank = _tests(table, sub, question, groups, seed, n_resamples)
+    test, option_tests, rank = _tests(table, sub, question, groups,
+                                      (seed, question.id, group_var), n_resamples)
+    full = table
     table = suppress_small_cells(table, min_cell)
-    sentence = _sentence(question, test, option_tests, rank, int(len(sub)))
+    sentence = sentence_for(question, test, option_tests, rank, int(len(sub)))
     return CrosstabResult(table, test, option_tests, rank, sentence,
-                          dict(groups.attrs.get("merged", {})), excluded)
+                          dict(groups.attrs.get("merged", {})), excluded, int(len(sub)), full)
+
+
+def _table_weights(df: pd.DataFrame, sub: pd.DataFrame, keep: np.ndarray,
+                   weights: Weights) -> pd.Series | None:
+    """Weights of the table's base ``sub``: a ``Weighting`` is recomputed on it, so the
+    weighted strata of the base match the population; fixed weights are taken as given."""
+    if weights is None:
+        return None
+    if isinstance(weights, Weighting):
+        return weights.on(sub)
+    return pd.Series(_weight_array(df, weights)[keep], index=sub.index)
 
 
 def _long_table(sub: pd.DataFrame, question: Question, group_var: str, groups: pd.Series,
@@ -148,52 +174,116 @@ def _count_matrix(table: pd.DataFrame, question: Question) -> pd.DataFrame:
         index=list(question.codes), columns=list(dict.fromkeys(table["group"]))).astype(int)
 
 
-def _tests(table, sub, question, groups, seed, n_resamples):
+def _ordered_options(question: Question) -> list[str]:
+    return [o.label for o in question.options if not o.nonsubstantive]
+
+
+def _tests(table, sub, question, groups, identity, n_resamples):
     counts = _count_matrix(table, question)
     if question.type in ("single", "scale"):
-        test = independence_test(counts.to_numpy(), seed=seed, n_resamples=n_resamples)
-        rank = _rank(sub, question, groups, seed, n_resamples) if question.is_ordered else None
+        test = independence_test(counts.to_numpy(), seed=seed_for(*identity),
+                                 n_resamples=n_resamples)
+        rank = None
+        if question.is_ordered and len(_ordered_options(question)) >= 3:
+            rank = _rank(sub, question, groups, seed_for(*identity, "rank"), n_resamples)
         return test, {}, rank
     bases = table.pivot(index="option", columns="group", values="base").reindex_like(counts)
     option_tests = {}
     for code in question.codes:
         chosen = counts.loc[code].to_numpy()
         not_chosen = bases.loc[code].to_numpy().astype(int) - chosen
-        option_tests[code] = independence_test(np.vstack([chosen, not_chosen]), seed=seed,
+        option_tests[code] = independence_test(np.vstack([chosen, not_chosen]),
+                                               seed=seed_for(*identity, code),
                                                n_resamples=n_resamples)
     return None, option_tests, None
 
 
 def _rank(sub, question, groups, seed, n_resamples) -> TestResult:
-    ordered = [o.label for o in question.options if not o.nonsubstantive]
+    ordered = _ordered_options(question)
     codes = sub[question.id].astype("object").map({lab: i for i, lab in enumerate(ordered)})
     samples = [codes[(groups == g).to_numpy()].dropna().to_numpy(dtype=float)
                for g in groups.cat.categories]
     return rank_test(samples, seed=seed, n_resamples=n_resamples)
 
 
-def _sentence(question, test, option_tests, rank, n) -> str:
+def sentence_for(question: Question, test: TestResult | None,
+                 option_tests: Mapping[str, TestResult], rank: TestResult | None,
+                 n: int) -> str:
+    """The Dutch interpretation of a cross-tab's tests (verdicts on ``TestResult.p_used``)."""
     if test is not None:
         sentence = interpret(test, n)
         if rank is not None and not math.isnan(rank.p_value):
-            verdict = "wel" if rank.p_value < ALPHA else "niet"
+            verdict = "wel" if rank.significant else "niet"
             sentence += (f" Naar rangorde van de antwoorden (zonder 'weet niet'-opties) "
                          f"verschillen de groepen {verdict} aantoonbaar "
-                         f"({fmt_p_clause(rank.p_value)}, {rank.method_nl}).")
+                         f"({p_clause(rank)}, {rank.method_nl}).")
+        elif question.is_ordered and len(_ordered_options(question)) == 2:
+            sentence += (" Met twee geordende klassen is een rangtoets dezelfde vergelijking "
+                         "als deze toets; hij geeft geen extra bewijs en wordt niet getoond.")
         return sentence
     tested = {c: t for c, t in option_tests.items() if not math.isnan(t.p_value)}
     if not tested:
         return f"Bij {fmt_count(n)} respondenten is geen toets mogelijk."
-    hits = [c for c, t in tested.items() if t.p_value < ALPHA]
+    hits = [c for c, t in tested.items() if t.significant]
     k = len(tested)
+    family = next((t for t in tested.values() if t.family), None)
+    per = ("een toets per optie" if family is None else
+           f"een toets per optie, p-waarden met Holm gecorrigeerd voor "
+           f"{fmt_count(family.family_size)} toetsen")
     if not hits:
         return (f"Bij {fmt_count(n)} respondenten verschilt geen van de {k} antwoordopties "
-                "statistisch aantoonbaar tussen de groepen (een toets per optie); dat betekent "
+                f"statistisch aantoonbaar tussen de groepen ({per}); dat betekent "
                 "niet dat er geen verschillen zijn.")
     labels = ", ".join(f"'{question.option(c).label}'" for c in hits)
+    caveat = ("bij {k} afzonderlijke toetsen kan een enkele uitkomst ook toeval zijn"
+              if family is None else "de correctie houdt rekening met het aantal toetsen")
     return (f"Bij {fmt_count(n)} respondenten verschil{'t' if len(hits) == 1 else 'len'} "
             f"{len(hits)} van de {k} antwoordopties statistisch aantoonbaar tussen de groepen "
-            f"({labels}); bij {k} afzonderlijke toetsen kan een enkele uitkomst ook toeval zijn.")
+            f"({labels}; {per}); {caveat.format(k=k)}.")
+
+
+def apply_families(results: Mapping[tuple[str, str], CrosstabResult],
+                   families: Sequence[TestFamily],
+                   questions: Mapping[str, Question]) -> dict[tuple[str, str], CrosstabResult]:
+    """Holm-adjust the tests of every declared family within each grouping.
+
+    ``results`` as from ``crosstab_report.run_crosstabs`` (keys (question id, group_var));
+    ``questions`` maps ids to questions (for the sentences). Returns a new mapping in which
+    member tests carry ``p_adjusted``, ``family`` and ``family_size`` and the sentences use
+    the adjusted values; results outside any family are passed through unchanged. Rank tests
+    are not members (they re-read the same table).
+    """
+    out = dict(results)
+    for family in families:
+        for group_var in dict.fromkeys(gv for _, gv in results):
+            keys = [(q, group_var) for q in family.members if (q, group_var) in results]
+            slots = [(key, code) for key in keys for code in _test_slots(results[key])]
+            tests = [_slot_test(results[key], code) for key, code in slots]
+            adjusted = holm([t.p_value for t in tests])
+            size = int(sum(not math.isnan(t.p_value) for t in tests))
+            for (key, code), t, p_adj in zip(slots, tests, adjusted, strict=True):
+                new = replace(t, p_adjusted=float(p_adj), family=family.name,
+                              family_size=size) if not math.isnan(t.p_value) else t
+                out[key] = _with_test(out[key], code, new)
+            for key in keys:
+                r = out[key]
+                out[key] = replace(r, sentence=sentence_for(questions[key[0]], r.test,
+                                                            r.option_tests, r.rank, r.n))
+    return out
+
+
+def _test_slots(result: CrosstabResult) -> list[str | None]:
+    return [None] if result.test is not None else list(result.option_tests)
+
+
+def _slot_test(result: CrosstabResult, code: str | None) -> TestResult:
+    return result.test if code is None else result.option_tests[code]
+
+
+def _with_test(result: CrosstabResult, code: str | None, test: TestResult) -> CrosstabResult:
+    if code is None:
+        return replace(result, test=test)
+    return replace(result, option_tests={**result.option_tests, code: test})
 
 
 SUPPRESSED_MARK = "x"  # CBS convention for a value kept secret ("geheim")
@@ -203,7 +293,8 @@ def display_crosstab(table: pd.DataFrame) -> pd.DataFrame:
     """Wide Dutch display: one row per answer, one column per group, "43% (9)" per cell.
 
     Hidden cells show ``SUPPRESSED_MARK``; the last row gives each group's base ("Basis
-    (n)"; for grids the largest item base).
+    (n)"; for grids the largest item base), ``SUPPRESSED_MARK`` when the release-level
+    protection hid it (``base_suppressed``).
     """
     def cell(row) -> str:
         if row["suppressed"]:
@@ -215,6 +306,9 @@ def display_crosstab(table: pd.DataFrame) -> pd.DataFrame:
     wide = cells.pivot(index="label", columns="group", values="_cell")
     wide = wide.reindex(index=list(dict.fromkeys(table["label"])), columns=groups)
     bases = table.groupby("group", sort=False)["base"].max().reindex(groups)
-    wide.loc["Basis (n)"] = [fmt_count(b) for b in bases]
+    hidden_base = (table.groupby("group", sort=False)["base_suppressed"].any().reindex(groups)
+                   if "base_suppressed" in table else pd.Series(False, index=groups))
+    wide.loc["Basis (n)"] = [SUPPRESSED_MARK if h else fmt_count(b)
+                             for b, h in zip(bases, hidden_base, strict=True)]
     wide.index.name, wide.columns.name = "Antwoord", None
     return wide

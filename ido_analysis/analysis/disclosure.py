@@ -33,6 +33,12 @@ Rules:
 
 Hidden cells keep their row with ``count``, ``col_percent`` and ``row_percent`` set to NA and
 ``suppressed`` True.
+
+These rules protect one table against itself. The release as a whole (a full and a collapsed
+table of the same groups, group sizes beside bases, totals in other chapters) is protected by
+``analysis.release.protect_crosstabs`` on top of them, with the attacker of
+``analysis.ledger``. Group sizes (respondents per stratum, with their total shown) follow
+``hidden_group_sizes`` in every chapter and chart.
 """
 
 from __future__ import annotations
@@ -243,3 +249,32 @@ def _escalate(frame: pd.DataFrame, hidden: pd.Series, cell, binary: bool):
         if pick is not None:
             return pick
     return None
+
+
+def hidden_group_sizes(counts: pd.Series, min_cell: int = MIN_CELL) -> pd.Series:
+    """Which group sizes (respondents per stratum) a table may not show, given that their
+    total is shown: the same rule in every chapter (composition, representativeness table,
+    its chart).
+
+    Primary: a size of 1 to ``min_cell - 1``. Secondary: the hidden sizes must not be
+    recoverable from the total, so at least two are hidden and their sum is at least
+    ``min_cell`` (otherwise each would be bounded inside 1 .. min_cell - 1): the smallest
+    shown non-zero sizes are added until both hold. Zeros are shown. Returns a boolean
+    Series aligned on ``counts``.
+    """
+    values = counts.astype(int)
+    hidden = (values >= 1) & (values < min_cell)
+    while hidden.any() and (hidden.sum() < 2 or values[hidden].sum() < min_cell
+                            or _pinned(values, hidden, min_cell)):
+        rest = values[~hidden & (values > 0)]
+        if rest.empty:
+            break
+        hidden[rest.idxmin()] = True
+    return hidden
+
+
+def _pinned(values: pd.Series, hidden: pd.Series, min_cell: int) -> bool:
+    """A hidden size bounded inside [1, min_cell - 1]: the others (each >= 0) leave it at
+    least total - sum(others' upper bounds); with only the sum known each hidden value lies
+    in [0, sum], so it is bounded inside only when the sum itself is below ``min_cell``."""
+    return bool(values[hidden].sum() < min_cell)

@@ -28,22 +28,36 @@ import numpy as np
 from scipy import special
 from scipy import stats as sps
 
+from ido_analysis.analysis.exact import (
+    EXACT_TABLE_LIMIT,
+    MC_DRAWS,
+    ExactP,
+    count_tables,
+    ffh_test,
+    hypergeometric_gof,
+    rank_table_test,
+)
 from ido_analysis.core.formatting import fmt_count, fmt_number, fmt_p_clause
 
 DEFAULT_SEED = 20251010
-DEFAULT_RESAMPLES = 9999
+DEFAULT_RESAMPLES = MC_DRAWS  # random tables when an exact enumeration exceeds its budget
 ALPHA = 0.05
 _EXACT_GOF_LIMIT = 100_000  # largest number of possible tables enumerated exactly
 
 METHOD_NAMES_NL = {
     "fisher": "exacte toets van Fisher",
-    "montecarlo": "permutatietoets",
+    "exact": "exacte toets van Fisher-Freeman-Halton",
+    "montecarlo": "toets van Fisher-Freeman-Halton met simulatie",
     "permutation": "permutatietoets",
     "asymptotic": "chi-kwadraattoets",
     "mann-whitney": "Mann-Whitneytoets met permutaties",
     "kruskal-wallis": "Kruskal-Wallistoets met permutaties",
+    "exact-mann-whitney": "exacte Mann-Whitneytoets",
+    "exact-kruskal-wallis": "exacte Kruskal-Wallistoets",
     "exact-multinomial": "exacte multinomiale toets",
     "montecarlo-gof": "chi-kwadraattoets met simulatie",
+    "exact-hypergeometric": "exacte hypergeometrische toets (zonder teruglegging)",
+    "montecarlo-hypergeometric": "hypergeometrische toets met simulatie (zonder teruglegging)",
     "none": "geen toets",
 }
 
@@ -57,6 +71,12 @@ class TestResult:
     (Mann-Whitney) or H (Kruskal-Wallis). ``cramers_v`` is the plain (not bias-corrected) V of
     the table, NaN for rank and goodness-of-fit tests. ``p_value`` is NaN when no test was
     possible; ``note`` then says why (in Dutch).
+
+    ``se``: Monte Carlo standard error of ``p_value`` (0 for exact and asymptotic tests).
+    ``n_tables``: tables with the observed margins (exact conditional tests). ``p_adjusted``:
+    Holm-adjusted p-value within the declared test family ``family`` of ``family_size``
+    tests (NaN when the test belongs to no family). ``seed`` is the test's own seed
+    (``analysis.exact.seed_for``), used only when the p-value is simulated.
     """
 
     __test__ = False  # not a pytest test class
@@ -71,11 +91,33 @@ class TestResult:
     seed: int | None = None
     n_resamples: int | None = None
     note: str = ""
+    se: float = 0.0
+    n_tables: int | None = None
+    p_adjusted: float = math.nan
+    family: str = ""
+    family_size: int = 0
+
+    @property
+    def p_used(self) -> float:
+        """The p-value the verdict rests on: Holm-adjusted within a family, else raw."""
+        return self.p_value if math.isnan(self.p_adjusted) else self.p_adjusted
+
+    @property
+    def se_used(self) -> float:
+        """Monte Carlo standard error of ``p_used`` (scaled like the Holm adjustment)."""
+        if self.se == 0 or math.isnan(self.p_adjusted) or self.p_value == 0:
+            return self.se
+        return self.se * self.p_adjusted / self.p_value
+
+    @property
+    def undecided(self) -> bool:
+        """A simulated p-value within two standard errors of 0.05: no verdict either way."""
+        return bool(self.se > 0 and abs(self.p_used - ALPHA) <= 2 * self.se_used)
 
     @property
     def significant(self) -> bool:
-        """p < 0.05 (False when no test was possible)."""
-        return bool(self.p_value < ALPHA)
+        """p (Holm-adjusted in a family) < 0.05 and not ``undecided``; False without a test."""
+        return bool(self.p_used < ALPHA and not self.undecided)
 
 
 def _z(confidence: float) -> float:
@@ -101,7 +143,9 @@ def wilson_interval(
     """Wilson score interval (proportions 0-1) for ``count`` of ``base``, optionally with FPC.
 
     ``count`` and ``base`` may be non-integer (weighted share times effective n). Base 0 gives
-    ``(nan, nan)``. See the module docstring for the formula and its sources.
+    ``(nan, nan)``. Always ``0 <= low <= count / base <= high <= 1`` (exactly, not up to
+    rounding: count 0 gives low 0.0, count = base gives high 1.0). See the module docstring
+    for the formula and its sources.
     """
     if base < 0 or count < 0 or count > base + 1e-9:
         raise ValueError(f"need 0 <= count <= base, got count={count}, base={base}")
@@ -112,7 +156,9 @@ def wilson_interval(
     denom = 1 + z * z / base
     centre = (p + z * z / (2 * base)) / denom
     half = z / denom * math.sqrt(p * (1 - p) / base + z * z / (4 * base * base))
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # Rounding may leave the bound a hair beside p (6.9e-16 above 0 for count 0): the interval
+    # always holds p and stays in [0, 1], so 0% and 100% have a bound exactly at p.
+    return (max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half)))
 
 
 def effective_sample_size(weights: Sequence[float] | np.ndarray) -> float:
@@ -163,15 +209,18 @@ def independence_test(
     method: str = "auto",
     seed: int | None = DEFAULT_SEED,
     n_resamples: int = DEFAULT_RESAMPLES,
+    limit: int = EXACT_TABLE_LIMIT,
 ) -> TestResult:
     """Test independence of rows and columns of an r x c count table.
 
-    ``method``: 'auto' (Fisher's exact test for 2 x 2, otherwise 'montecarlo'), 'fisher',
-    'montecarlo' (chi-square with random tables drawn with both margins fixed, i.e. the
-    permutation distribution, via ``scipy.stats.MonteCarloMethod``), 'permutation'
-    (``scipy.stats.PermutationMethod``; same null distribution, slower) or 'asymptotic'.
-    Rows and columns without observations are dropped first; with fewer than two left no test
-    is possible and p is NaN. The same seed gives the same p-value.
+    ``method``: 'auto' (Fisher's exact test for 2 x 2; otherwise the exact
+    Fisher-Freeman-Halton test when at most ``limit`` tables share the margins, else
+    'montecarlo'), 'fisher', 'exact', 'montecarlo' (the Fisher-Freeman-Halton p-value from
+    ``n_resamples`` random tables with both margins fixed, with its standard error),
+    'permutation' (chi-square with ``scipy.stats.PermutationMethod``) or 'asymptotic'.
+    ``statistic`` is the odds ratio (Fisher) or Pearson's chi-square. Rows and columns without
+    observations are dropped first; with fewer than two left no test is possible and p is NaN.
+    The same seed gives the same p-value.
     """
     arr = _drop_empty(_as_table(table))
     n = int(arr.sum())
@@ -179,48 +228,55 @@ def independence_test(
         return TestResult("independence", "none", METHOD_NAMES_NL["none"], math.nan, math.nan,
                           n, seed=seed, note="er is maar één groep of één antwoord")
     if method == "auto":
-        method = "fisher" if arr.shape == (2, 2) else "montecarlo"
+        method = "fisher" if arr.shape == (2, 2) else "ffh"
     v = cramers_v(arr)
     if method == "fisher":
         if arr.shape != (2, 2):
             raise ValueError(f"Fisher's exact test needs a 2 x 2 table, got {arr.shape}")
         res = sps.fisher_exact(arr)
         return TestResult("independence", "fisher", METHOD_NAMES_NL["fisher"],
-                          float(res.statistic), float(res.pvalue), n, v)
+                          float(res.statistic), float(res.pvalue), n, v, n_tables=count_tables(
+                              arr.sum(axis=1), arr.sum(axis=0)))
     if method == "asymptotic":
         res = sps.chi2_contingency(arr, correction=False)
         return TestResult("independence", method, METHOD_NAMES_NL[method],
                           float(res.statistic), float(res.pvalue), n, v)
-    rng = np.random.default_rng(seed)
-    if method == "montecarlo":
-        resampling = sps.MonteCarloMethod(n_resamples=n_resamples, rng=rng)
-    elif method == "permutation":
-        resampling = sps.PermutationMethod(n_resamples=n_resamples, rng=rng)
-    else:
+    if method in ("ffh", "exact", "montecarlo"):
+        forced = {"exact": 10**18, "montecarlo": -1}.get(method, limit)
+        res = ffh_test(arr, seed=seed, limit=forced, draws=n_resamples)
+        return _from_exact("independence", res, _pearson_chi2(arr), n, v, "exact", "montecarlo")
+    if method != "permutation":
         raise ValueError(f"unknown method {method!r}")
+    resampling = sps.PermutationMethod(n_resamples=n_resamples,
+                                       rng=np.random.default_rng(seed))
     res = sps.chi2_contingency(arr, correction=False, method=resampling)
     return TestResult("independence", method, METHOD_NAMES_NL[method], float(res.statistic),
                       float(res.pvalue), n, v, seed, n_resamples)
 
 
-def _group_stat(ranks: np.ndarray, labels: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """Sum over groups of R_g^2 / n_g for each row of ``labels`` (monotone in Kruskal's H)."""
-    sums = np.stack([(labels == g) @ ranks for g in range(len(sizes))], axis=-1)
-    return np.sum(sums**2 / sizes, axis=-1)
+def _from_exact(kind: str, res: ExactP, statistic: float, n: int, v: float, exact_name: str,
+                mc_name: str) -> TestResult:
+    method = exact_name if res.exact else mc_name
+    return TestResult(kind, method, METHOD_NAMES_NL[method], float(statistic), res.p_value, n,
+                      v, None if res.exact else res.seed, None if res.exact else res.draws,
+                      se=res.se, n_tables=res.n_tables)
 
 
 def rank_test(
     samples: Sequence[Sequence[float]],
     seed: int | None = DEFAULT_SEED,
     n_resamples: int = DEFAULT_RESAMPLES,
+    limit: int = EXACT_TABLE_LIMIT,
 ) -> TestResult:
     """Compare an ordinal variable across groups; ``samples`` holds the ordinal codes per group.
 
     Two groups: Mann-Whitney (statistic U of the first group); more: Kruskal-Wallis (H). The
-    p-value comes from ``n_resamples`` seeded random permutations of the group labels (midranks
-    for ties), counting the observed arrangement: p = (b + 1) / (R + 1). With two groups this
-    is the two-sided Mann-Whitney test, since H is then monotone in |U - n1 n2 / 2|.
-    Empty groups are ignored; with fewer than two non-empty groups p is NaN.
+    p-value is the exact permutation p-value (midranks for ties): the groups x values table
+    is enumerated over all tables with its margins (``analysis.exact.rank_table_test``) when
+    at most ``limit`` exist, else ``n_resamples`` random tables give an estimate with its
+    standard error. With two groups this is the two-sided Mann-Whitney test, since H is then
+    monotone in |U - n1 n2 / 2|. Empty groups are ignored; with fewer than two non-empty
+    groups p is NaN.
     """
     groups = [np.asarray(s, dtype=float) for s in samples]
     groups = [g for g in groups if g.size > 0]
@@ -229,24 +285,17 @@ def rank_test(
         return TestResult("rank", "none", METHOD_NAMES_NL["none"], math.nan, math.nan, n,
                           seed=seed, note="er is maar één groep met antwoorden")
     pooled = np.concatenate(groups)
-    if np.unique(pooled).size < 2:
+    values = np.unique(pooled)
+    if values.size < 2:
         return TestResult("rank", "none", METHOD_NAMES_NL["none"], math.nan, math.nan, n,
                           seed=seed, note="alle respondenten gaven hetzelfde antwoord")
-    ranks = sps.rankdata(pooled)
-    sizes = np.array([g.size for g in groups], dtype=float)
-    labels = np.repeat(np.arange(len(groups)), sizes.astype(int))
-    observed = _group_stat(ranks, labels, sizes)
-    rng = np.random.default_rng(seed)
-    perms = rng.permuted(np.tile(labels, (n_resamples, 1)), axis=1)
-    null = _group_stat(ranks, perms, sizes)
-    extreme = int(np.sum(null >= observed * (1 - 1e-12)))
-    p = (extreme + 1) / (n_resamples + 1)
+    table = np.array([[int(np.sum(g == v)) for v in values] for g in groups])
+    res = rank_table_test(table, seed=seed, limit=limit, draws=n_resamples)
     if len(groups) == 2:
-        method, stat = "mann-whitney", float(sps.mannwhitneyu(groups[0], groups[1]).statistic)
+        name, stat = "mann-whitney", float(sps.mannwhitneyu(groups[0], groups[1]).statistic)
     else:
-        method, stat = "kruskal-wallis", float(sps.kruskal(*groups).statistic)
-    return TestResult("rank", method, METHOD_NAMES_NL[method], stat, p, n, seed=seed,
-                      n_resamples=n_resamples)
+        name, stat = "kruskal-wallis", float(sps.kruskal(*groups).statistic)
+    return _from_exact("rank", res, stat, n, math.nan, f"exact-{name}", name)
 
 
 def _chi2_stat(counts: np.ndarray, expected: np.ndarray) -> np.ndarray:
@@ -308,11 +357,45 @@ def goodness_of_fit(
     null = _chi2_stat(draws, n * props)
     p = (int(np.sum(null >= stat * (1 - 1e-12))) + 1) / (n_resamples + 1)
     return TestResult("goodness_of_fit", "montecarlo-gof", METHOD_NAMES_NL["montecarlo-gof"],
-                      stat, p, n, seed=seed, n_resamples=n_resamples)
+                      stat, p, n, seed=seed, n_resamples=n_resamples,
+                      se=math.sqrt(p * (1 - p) / n_resamples))
+
+
+def sampling_test(observed: Sequence[int], population: Sequence[int],
+                  seed: int | None = DEFAULT_SEED, limit: int = EXACT_TABLE_LIMIT,
+                  n_resamples: int = DEFAULT_RESAMPLES) -> TestResult:
+    """Could ``observed`` (respondents per stratum) arise by drawing them without
+    replacement from strata of ``population`` units? Exact multivariate hypergeometric
+    test (``analysis.exact.hypergeometric_gof``) within the budget, else simulated with its
+    standard error. ``statistic`` is Pearson's chi-square against the population shares.
+    """
+    obs = np.asarray(observed, dtype=float)
+    pop = np.asarray(population, dtype=float)
+    n = int(obs.sum())
+    if n == 0 or len(obs) < 2:
+        return TestResult("goodness_of_fit", "none", METHOD_NAMES_NL["none"], math.nan,
+                          math.nan, n, seed=seed, note="geen respondenten of maar één categorie")
+    stat = float(_chi2_stat(obs, n * pop / pop.sum()))
+    res = hypergeometric_gof(obs.astype(int), pop.astype(int), seed=seed, limit=limit,
+                             draws=n_resamples)
+    return _from_exact("goodness_of_fit", res, stat, n, math.nan, "exact-hypergeometric",
+                       "montecarlo-hypergeometric")
+
+
+def p_clause(result: TestResult) -> str:
+    """Dutch p-value clause: raw p, the Monte Carlo standard error when simulated, and the
+    Holm-adjusted p when the test belongs to a family."""
+    clause = fmt_p_clause(result.p_value)
+    if result.se > 0:
+        clause += f" (standaardfout {fmt_number(result.se, 4)})"
+    if not math.isnan(result.p_adjusted):
+        clause += (f"; na Holm-correctie voor {fmt_count(result.family_size)} toetsen "
+                   f"{fmt_p_clause(result.p_adjusted)}")
+    return clause
 
 
 def _method_clause(result: TestResult) -> str:
-    clause = f"{fmt_p_clause(result.p_value)}, {result.method_nl}"
+    clause = f"{p_clause(result)}, {result.method_nl}"
     if not math.isnan(result.cramers_v):
         clause += f"; Cramérs V = {fmt_number(result.cramers_v, 2)}"
     return clause
@@ -321,7 +404,9 @@ def _method_clause(result: TestResult) -> str:
 def interpret(result: TestResult, n: int | None = None, alpha: float = ALPHA) -> str:
     """One plain Dutch sentence on what ``result`` can and cannot support at ``n`` respondents.
 
-    ``n`` defaults to the number of respondents in the test.
+    ``n`` defaults to the number of respondents in the test. The verdict rests on
+    ``result.p_used`` (Holm-adjusted within a family); a simulated p-value within two
+    standard errors of ``alpha`` gets no verdict.
     """
     n = result.n if n is None else n
     who = f"Bij {fmt_count(n)} respondent{'' if n == 1 else 'en'}"
@@ -330,15 +415,19 @@ def interpret(result: TestResult, n: int | None = None, alpha: float = ALPHA) ->
     if math.isnan(result.p_value):
         reason = f": {result.note}" if result.note else ""
         return f"{who} is geen toets mogelijk{reason}."
+    if result.undecided:
+        return (f"{who} ligt de gesimuleerde p-waarde te dicht bij {fmt_number(alpha, 2)} "
+                f"voor een oordeel ({_method_clause(result)}); het verschil geldt daarom niet "
+                "als statistisch aantoonbaar.")
     if result.kind == "goodness_of_fit":
-        if result.p_value < alpha:
+        if result.significant:
             return (f"{who} wijkt de samenstelling van de respondenten statistisch aantoonbaar "
                     f"af van die van alle gemeenten ({_method_clause(result)}); uitkomsten "
                     "voor alle gemeenten samen kunnen daardoor vertekend zijn.")
         return (f"{who} {subject} niet statistisch aantoonbaar af van die van alle gemeenten "
                 f"({_method_clause(result)}); dat bewijst niet dat de respondenten "
                 "representatief zijn.")
-    if result.p_value < alpha:
+    if result.significant:
         return (f"{who} is dit verschil statistisch aantoonbaar ({_method_clause(result)}); "
                 "hoe groot het verschil bij alle gemeenten is, blijft met zo weinig "
                 "respondenten onzeker.")

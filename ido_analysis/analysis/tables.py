@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ido_analysis.analysis.stats import effective_sample_size, wilson_interval
+from ido_analysis.analysis.weights import Weighting
 from ido_analysis.core.formatting import (
     fmt_count,
     fmt_interval,
@@ -34,7 +35,7 @@ from ido_analysis.core.formatting import (
     interval_label,
 )
 from ido_analysis.spec.codebook import Codebook, Question
-from ido_analysis.spec.reference import POPULATION
+from ido_analysis.spec.survey import POPULATION
 
 ANSWERED = "beantwoord"
 TABLE_COLUMNS = [
@@ -45,7 +46,7 @@ FREQUENCY_CSV_COLUMNS = [
     "question", "option", "label", "count", "base", "percent", "ci_low", "ci_high",
 ]
 
-Weights = pd.Series | np.ndarray | None
+Weights = pd.Series | np.ndarray | Weighting | None
 
 
 def answered_mask(df: pd.DataFrame, question: Question) -> pd.Series:
@@ -70,8 +71,11 @@ def _answer_columns(df: pd.DataFrame, question: Question) -> list[str]:
 
 
 def _weight_array(df: pd.DataFrame, weights: Weights) -> np.ndarray | None:
+    """Weights in row order of ``df``; a ``Weighting`` is computed on exactly these rows."""
     if weights is None:
         return None
+    if isinstance(weights, Weighting):
+        return weights.on(df).to_numpy(dtype=float) if len(df) else np.empty(0)
     if isinstance(weights, pd.Series):
         w = weights.reindex(df.index)
     else:
@@ -80,6 +84,27 @@ def _weight_array(df: pd.DataFrame, weights: Weights) -> np.ndarray | None:
     if len(arr) != len(df) or np.any(np.isnan(arr)) or np.any(arr < 0):
         raise ValueError("weights must be non-negative and given for every respondent")
     return arr
+
+
+def _base_weights(df: pd.DataFrame, mask: pd.Series, weights: Weights) -> np.ndarray | None:
+    """Weights of the respondents in ``mask`` (a table's base): a ``Weighting`` is recomputed
+    on that base, fixed weights are taken as given."""
+    if weights is None:
+        return None
+    if isinstance(weights, Weighting):
+        return _weight_array(df.loc[mask.to_numpy()], weights)
+    return _weight_array(df, weights)[mask.to_numpy()]
+
+
+def fpc_population(question: Question, population: int | None) -> int | None:
+    """N for the finite-population correction of ``question``: ``population`` for questions
+    asked to everyone, None (no correction) for routed questions.
+
+    A routed question's base stands for the municipalities that would have been routed to it,
+    and how many of the 342 those are is unknown; applying N = 342 to a base of 30 would
+    overstate the correction. Without it the interval is somewhat wider (conservative).
+    """
+    return None if question.asked_if is not None else population
 
 
 def _chosen_single(df: pd.DataFrame, question: Question, answered: pd.Series) -> np.ndarray:
@@ -134,32 +159,34 @@ def question_table(
 ) -> pd.DataFrame:
     """Frequency table of one closed question (schema in the module docstring).
 
-    ``weights`` (Series aligned on ``df.index`` or an array in row order) makes ``percent``
-    and its interval weighted; ``count`` and ``base`` stay raw. ``population`` is N of the
-    finite-population correction (None: no correction).
+    ``weights`` (Series aligned on ``df.index``, an array in row order, or a ``Weighting``
+    recomputed on the base: the answering respondents, per item for grids) makes
+    ``percent`` and its interval weighted; ``count`` and ``base`` stay raw. ``population`` is
+    N of the finite-population correction (None: no correction); routed questions get none
+    (``fpc_population``).
     """
     if not question.is_closed:
         raise ValueError(f"{question.id} is an open question; it has no frequency table")
+    population = fpc_population(question, population)
     answered = answered_mask(df, question)
-    w_all = _weight_array(df, weights)
     rows = []
     if question.type == "grid":
         for i, col in enumerate(_answer_columns(df, question)):
             item = answered & df[col].notna()
             x = df.loc[item, col].astype(bool).to_numpy()
-            w = None if w_all is None else w_all[item.to_numpy()]
+            w = _base_weights(df, item, weights)
             rows.append(_row(question, i, x, w, confidence, population))
     else:
         chosen = (_chosen_multiple(df, question, answered) if question.type == "multiple"
                   else _chosen_single(df, question, answered))
-        w = None if w_all is None else w_all[answered.to_numpy()]
+        w = _base_weights(df, answered, weights)
         rows = [_row(question, i, chosen[:, i], w, confidence, population)
                 for i in range(len(question.options))]
         if question.type == "multiple":
             _add_mention_shares(rows, chosen, w)
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     table.attrs.update(question_text=question.text, question_label=question.label,
-                       type=question.type, confidence=confidence, weighted=w_all is not None,
+                       type=question.type, confidence=confidence, weighted=weights is not None,
                        population=population)
     return table
 

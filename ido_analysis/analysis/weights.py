@@ -9,11 +9,13 @@ for self-selection within strata.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ido_analysis.analysis.stats import DEFAULT_SEED, TestResult, goodness_of_fit
+from ido_analysis.analysis.exact import seed_for
+from ido_analysis.analysis.stats import DEFAULT_SEED, TestResult, goodness_of_fit, sampling_test
 
 REPRESENTATIVENESS_COLUMNS = [
     "stratum", "population", "population_share", "respondents", "response_share",
@@ -55,6 +57,34 @@ def poststratification_weights(
     return strata.map(factor).astype(float).rename("weight")
 
 
+@dataclass(frozen=True)
+class Weighting:
+    """Post-stratification recomputed on every analysis base.
+
+    Weights computed once on all respondents and applied to a subset (e.g. the 39 with a
+    network stage) no longer reproduce the population's stratum shares there. ``on`` computes
+    the weights on exactly the respondents it is given, so the weighted stratum shares of
+    every table's base equal the population shares of the strata present in that base. A
+    stratum with population but no respondent in the base cannot be represented: it is left
+    out and the remaining strata are scaled to their population shares among themselves
+    (``on(...).attrs['missing_strata']`` lists them).
+    """
+
+    stratum: str
+    population: Mapping[str, int]
+
+    def on(self, df: pd.DataFrame) -> pd.Series:
+        """Weights (mean 1) for the rows of ``df``, indexed like ``df``."""
+        if df.empty:
+            return pd.Series(dtype=float, name="weight")
+        present = set(df[self.stratum].dropna().astype(str))
+        missing = sorted(s for s, n in self.population.items() if n > 0 and s not in present)
+        pop = {s: n for s, n in self.population.items() if s in present}
+        weights = poststratification_weights(df, self.stratum, pop)
+        weights.attrs["missing_strata"] = missing
+        return weights
+
+
 def representativeness(df: pd.DataFrame, reference: pd.DataFrame, by: str) -> pd.DataFrame:
     """Population and respondents per category of ``by`` (a column of both frames).
 
@@ -85,8 +115,23 @@ def representativeness(df: pd.DataFrame, reference: pd.DataFrame, by: str) -> pd
 
 
 def representativeness_test(table: pd.DataFrame, seed: int | None = DEFAULT_SEED) -> TestResult:
-    """Goodness-of-fit of the respondents per stratum to the population shares."""
+    """Goodness-of-fit of the respondents per stratum to the population shares (multinomial:
+    as if respondents were drawn with replacement)."""
     present = table[table["population"] > 0]
     return goodness_of_fit(present["respondents"].to_numpy(),
                            (present["population"] / present["population"].sum()).to_numpy(),
-                           seed=seed)
+                           seed=seed_for(seed, "multinomial", table.attrs.get("by", "")))
+
+
+def representativeness_sampling_test(table: pd.DataFrame,
+                                     seed: int | None = DEFAULT_SEED) -> TestResult:
+    """The same question under sampling without replacement: n distinct municipalities out
+    of N (multivariate hypergeometric, ``stats.sampling_test``).
+
+    Respondents are counted once each in their stratum; a respondent answering for several
+    municipalities is one draw, so the test treats respondents as if they were
+    municipalities.
+    """
+    present = table[table["population"] > 0]
+    return sampling_test(present["respondents"].to_numpy(), present["population"].to_numpy(),
+                         seed=seed_for(seed, "hypergeometric", table.attrs.get("by", "")))

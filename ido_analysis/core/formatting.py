@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 from fractions import Fraction
-from numbers import Rational
+from numbers import Integral, Rational
 from typing import Any
 
 import pandas as pd
@@ -39,9 +39,14 @@ def round_half_up(value: float | Rational | Decimal, decimals: int = 0) -> Decim
     error; a float is taken as the decimal it prints as (its shortest repr, ``0.285`` not
     ``0.28499999...``), which is what a reader of that number expects.
     """
-    exact = Fraction(repr(float(value))) if isinstance(value, float) else Fraction(value)
+    if isinstance(value, Integral):
+        exact = Fraction(int(value))
+    elif isinstance(value, (Rational, Decimal)):
+        exact = Fraction(value)
+    else:  # float, numpy floats
+        exact = Fraction(repr(float(value)))
     scaled = abs(exact) * 10**decimals
-    magnitude = math.floor(scaled + Fraction(1, 2))
+    magnitude = int(math.floor(scaled + Fraction(1, 2)))
     return Decimal(magnitude if exact >= 0 else -magnitude).scaleb(-decimals)
 
 

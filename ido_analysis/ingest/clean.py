@@ -40,9 +40,16 @@ import pandas as pd
 
 from ido_analysis.core import files as atomic_io
 from ido_analysis.core.paths import PROCESSED
+from ido_analysis.ingest.mapping_file import mapping_csv
 from ido_analysis.ingest.municipalities import MULTI_RULE, Matcher, municipality_columns
 from ido_analysis.ingest.privacy import deidentify_series
 from ido_analysis.ingest.reader import ExportError, ReadInfo, read_export
+from ido_analysis.ingest.tool_import import (
+    MAPPING_NAME,
+    SUGGESTION_NAME,
+    MappingError,
+    import_export,
+)
 from ido_analysis.ingest.validate import (
     ValidationReport,
     answered,
@@ -337,9 +344,12 @@ def _finding_record(finding, hide: set[str]) -> dict[str, Any]:
 
 def build_log(raw_path: Path, info: ReadInfo, report: ValidationReport, processed: pd.DataFrame,
               corrections: list[dict], municipalities: dict | None,
-              hide: set[str]) -> dict[str, Any]:
-    """The cleaning log as a JSON-ready mapping (deterministic: no run timestamps)."""
+              hide: set[str], imported: dict | None = None) -> dict[str, Any]:
+    """The cleaning log as a JSON-ready mapping (deterministic: no run timestamps).
+
+    ``imported`` is ``ImportResult.summary()`` when the file was a survey-tool export."""
     return {
+        "tool_import": imported,
         "bron": raw_path.name,
         "inlezen": {"formaat": info.format, "codering": info.encoding,
                     "scheidingsteken": info.delimiter},
@@ -353,7 +363,7 @@ def build_log(raw_path: Path, info: ReadInfo, report: ValidationReport, processe
         "privacy": "persoonlijke kolommen en de tekst van de gemeentevraag zijn niet "
                    "weggeschreven; open tekst is gedeïdentificeerd ([e-mail], [telefoon], "
                    "[naam])",
-        "bestanden": list(OUTPUT_FILES),
+        "bestanden": list(OUTPUT_FILES) + ([MAPPING_NAME] if imported else []),
     }
 
 
@@ -365,7 +375,9 @@ def log_markdown(log: dict[str, Any]) -> str:
              f"{log['inlezen']['scheidingsteken']!r})",
              f"- Rijen in: {log['rijen_in']}; rijen uit: {log['rijen_uit']}; "
              f"kolommen uit: {log['kolommen_uit']}", f"- Rijnummers: {log['rijnummers']}",
-             f"- Privacy: {log['privacy']}", "", "## Correcties", ""]
+             f"- Privacy: {log['privacy']}", ""]
+    lines += _import_markdown(log.get("tool_import"))
+    lines += ["## Correcties", ""]
     lines += [f"- {c['column'] or '-'}"
               + (f", rij {c['row']} (respondent {c['respondent_id']})" if c["row"] else "")
               + f": {c['description']}" for c in log["correcties"]] or ["Geen."]
@@ -383,23 +395,51 @@ def log_markdown(log: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _import_markdown(imported: dict | None) -> list[str]:
+    if not imported:
+        return []
+    counts = imported["aantallen"]
+    lines = ["## Inlezen van de tool-export", "",
+             f"- Herkend als: {imported['tool']} ({imported['kopregels']} kopregel(s), "
+             f"{imported['kolommen']} kolommen); koppeling per kolom: {imported['koppelbestand']}",
+             f"- Laagste koppelscore: {imported['laagste_score']}",
+             f"- Regel voor antwoorden: {counts['regel']}",
+             f"- Rijen in de export: {counts['rijen_in']}; voorbeeld/test verwijderd: "
+             f"{counts['voorbeeld_of_test']}; onvolledig verwijderd: "
+             f"{counts['onvolledig_verwijderd']}; onvolledig behouden: "
+             f"{counts['onvolledig_behouden']}; verder verwerkt: {counts['rijen_uit']}"]
+    return lines + [f"- {line}" for line in imported["regels"]] + [""]
+
+
 # --- entry points --------------------------------------------------------------------------
 
 def clean_export(raw_path: str | Path, output_dir: str | Path | None = None,
                  reference_path: str | Path | None = None, *, codebook: Codebook | None = None,
                  derived: Derived | None = None,
-                 aliases_path: str | Path | None = None) -> CleaningResult:
+                 aliases_path: str | Path | None = None,
+                 mapping_path: str | Path | None = None) -> CleaningResult:
     """Read, validate, recode and write; see the module docstring.
 
-    Raises ``ExportError`` (unreadable file) or ``CleaningError`` (validation errors); in both
-    cases nothing is written.
+    A survey-tool export (Qualtrics, SurveyMonkey, LimeSurvey, Microsoft Forms, SPSS) is first
+    mapped to the codebook by text and decoded into the own shape
+    (``ido_analysis.ingest.tool_import``; ``mapping_path``: the analyst's mapping file, which
+    wins); the mapping is written as ``kolomkoppeling.csv`` beside the cleaning log.
+
+    Raises ``ExportError`` (unreadable file), ``MappingError`` (columns not unambiguously
+    mapped) or ``CleaningError`` (validation errors); in all cases nothing is written.
     """
     raw_path = Path(raw_path)
     output_dir = Path(output_dir) if output_dir is not None else PROCESSED
     codebook = codebook or load_codebook()
     derived = derived or load_derived(codebook)
     matcher = Matcher.build(load_municipalities(reference_path), aliases_path)
-    frame, info = read_export(raw_path, codebook)
+    imported = import_export(raw_path, codebook, mapping_path)
+    if imported is None:
+        frame, info = read_export(raw_path, codebook)
+    else:
+        table = imported.table
+        frame = imported.frame
+        info = ReadInfo(table.format, table.encoding, table.delimiter, table.n_rows)
     report = validate(frame, codebook, str(raw_path), matcher, derived.municipality_question)
     if not report.ok:
         raise CleaningError(report)
@@ -410,10 +450,15 @@ def clean_export(raw_path: str | Path, output_dir: str | Path | None = None,
     municipalities = (municipality_summary(processed, matcher)
                       if derived.municipality_question else None)
     hide = {derived.municipality_question} if derived.municipality_question else set()
-    log = build_log(raw_path, info, report, processed, corrections, municipalities, hide)
+    log = build_log(raw_path, info, report, processed, corrections, municipalities, hide,
+                    imported.summary() if imported else None)
     processed = processed.drop(columns=[c for c in IDENTIFYING_COLUMNS if c in processed])
     dictionary = data_dictionary(processed, codebook, derived)
-    outputs = atomic_io.publish_files(output_dir, _writers(processed, dictionary, log))
+    writers = _writers(processed, dictionary, log)
+    if imported is not None:
+        mapping = mapping_csv(imported.rows)
+        writers[MAPPING_NAME] = lambda path: path.write_text(mapping, encoding="utf-8")
+    outputs = atomic_io.publish_files(output_dir, writers)
     return CleaningResult(processed, report, info, log, dictionary, outputs)
 
 
@@ -433,10 +478,23 @@ def _writers(processed: pd.DataFrame, dictionary: pd.DataFrame, log: dict) -> di
     }
 
 
+def write_suggestion(exc: MappingError, output_dir: str | Path | None) -> Path:
+    """Write the suggested mapping of ``exc`` (atomically) into ``output_dir``; its path."""
+    path = Path(output_dir if output_dir is not None else PROCESSED) / SUGGESTION_NAME
+    return atomic_io.write_text_atomic(path, exc.suggestion)
+
+
 def cli_clean(args) -> int:
-    """``ido-analysis clean --data PATH [--output DIR] [--reference CSV]``: 1 on errors."""
+    """``ido-analysis clean --data PATH [--output DIR] [--reference CSV] [--mapping CSV]``: 1 on
+    errors. When the mapping stops, the suggestion is written to ``kolomkoppeling_voorstel.csv``
+    in the output directory (nothing else is written)."""
     try:
-        result = clean_export(args.data, args.output, args.reference)
+        result = clean_export(args.data, args.output, args.reference,
+                              mapping_path=getattr(args, "mapping", None))
+    except MappingError as exc:
+        print(exc)
+        print(f"Voorstel geschreven: {write_suggestion(exc, args.output)}")
+        return 1
     except ExportError as exc:
         print(f"Fout bij inlezen: {exc}")
         return 1

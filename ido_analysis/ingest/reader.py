@@ -184,6 +184,7 @@ def _check_is_export(path: Path, frame: pd.DataFrame, codebook: Codebook) -> Non
         shown = ", ".join(map(str, list(frame.columns)[:5]))
         raise ExportError(
             f"{path}: dit lijkt geen export van de enquête: geen enkele kolom komt overeen met "
-            f"het codeboek (gevonden: {shown}...). Exporteer met de instelling 'vraagcodes als "
-            "kolomnamen' (q01, q02, q06_a, ...)"
+            f"het codeboek (gevonden: {shown}...). Lever de export aan zoals de enquêtetool "
+            "hem maakt (Qualtrics, SurveyMonkey, LimeSurvey, Microsoft Forms, SPSS) of in de "
+            "eigen vorm met vraagcodes als kolomnamen (q01, q02, q06_a, ...)"
         )

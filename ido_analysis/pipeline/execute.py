@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -19,14 +20,12 @@ from ido_analysis.pipeline.staging import staging_path
 PROJECT_KERNEL = "ido-enquete"
 
 
-
 def kernel_name() -> str:
     """The project kernel when installed (``make setup``), else ``python3``."""
     from jupyter_client.kernelspec import KernelSpecManager
 
     installed = KernelSpecManager().find_kernel_specs()
     return PROJECT_KERNEL if PROJECT_KERNEL in installed else "python3"
-
 
 
 def strip_volatile_metadata(nb: Any) -> Any:
@@ -40,6 +39,24 @@ def strip_volatile_metadata(nb: Any) -> Any:
             cell.metadata.pop(key, None)
         if cell.metadata.get("tags") == []:
             del cell.metadata["tags"]
+    return nb
+
+
+# Binary outputs kept out of committed notebooks: strict nbval does not compare them, they make
+# diffs unreadable, and the figure files they show are pinned by hash in the tests instead.
+BINARY_MIME_TYPES = ("image/png", "image/jpeg")
+
+
+def drop_binary_outputs(nb: Any) -> Any:
+    """Remove embedded images from every output (their text/plain stand-in stays, so nbval
+    still checks that the cell displayed something). Returns ``nb`` (changed)."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            for mime in BINARY_MIME_TYPES:
+                data.pop(mime, None)
+            if "data" in output:
+                output.get("metadata", {}).clear()
     return nb
 
 
@@ -59,6 +76,9 @@ class Task:
     pdf: Path | None = None
     cache: Path | None = None         # directory for body fragment and metadata
     strip: bool = False               # strip volatile metadata (update mode)
+    stage: Path | None = None         # the notebook's output_dir while it runs (tables, figures)
+    publish_to: Path | None = None    # where the staged files go when the chapter succeeded
+    run_key: str = ""                 # identity of the run (data + parameters), in metadata
 
 
 
@@ -74,11 +94,9 @@ class Outcome:
 _START_LOCK: Any = None
 
 
-
 def init_worker(lock: Any) -> None:
     global _START_LOCK
     _START_LOCK = lock
-
 
 
 def _source_position(executed: Path | None, cell_index: int) -> str:
@@ -97,7 +115,6 @@ def _source_position(executed: Path | None, cell_index: int) -> str:
                 if "injected-parameters" in c.metadata.get("tags", [])]
     position = cell_index + 1 - sum(1 for i in injected if i < cell_index)
     return f"cell {position} of {len(cells) - len(injected)}"
-
 
 
 def describe_failure(name: str, exc: BaseException, executed: Path | None = None) -> str:
@@ -128,7 +145,6 @@ def _stderr_to(path: Path) -> Iterator[None]:
         os.close(saved)
 
 
-
 def _execute(task: Task, out_path: Path) -> None:
     """Run papermill; inject only the parameters the notebook declares (no warnings)."""
     import papermill as pm
@@ -156,7 +172,6 @@ def _execute(task: Task, out_path: Path) -> None:
         release()
 
 
-
 def _chapter_pairs(task: Task) -> list[tuple[Path, Path]]:
     """(temporary, final) name of every output of a task: notebook, then (when rendering)
     chapter HTML, chapter PDF, body fragment and metadata."""
@@ -165,7 +180,6 @@ def _chapter_pairs(task: Task) -> list[tuple[Path, Path]]:
         finals += [task.html, task.pdf, task.cache / f"{task.name}.body.html",
                    task.cache / f"{task.name}.json"]
     return [(staging_path(p), p) for p in finals]
-
 
 
 def _render_html(task: Task, executed: Path) -> None:
@@ -177,8 +191,16 @@ def _render_html(task: Task, executed: Path) -> None:
     _, html_tmp, _, body_tmp, meta_tmp = (tmp for tmp, _ in _chapter_pairs(task))
     html_tmp.write_text(page, encoding="utf-8")
     body_tmp.write_text(body, encoding="utf-8")
-    meta_tmp.write_text(json.dumps({**meta.__dict__, "date": task.day}), encoding="utf-8")
+    meta_tmp.write_text(json.dumps({**meta.__dict__, "date": task.day, "run": task.run_key,
+                                    "files": staged_files(task)}), encoding="utf-8")
 
+
+
+def staged_files(task: Task) -> list[str]:
+    """Files the notebook wrote into its staging folder, relative to it (sorted)."""
+    if task.stage is None or not task.stage.is_dir():
+        return []
+    return sorted(str(p.relative_to(task.stage)) for p in task.stage.rglob("*") if p.is_file())
 
 
 def execute_task(task: Task) -> Outcome:
@@ -190,6 +212,9 @@ def execute_task(task: Task) -> Outcome:
     for path in (task.target, task.html, task.pdf, task.cache):
         if path is not None:
             (path if path == task.cache else path.parent).mkdir(parents=True, exist_ok=True)
+    if task.stage is not None:
+        shutil.rmtree(task.stage, ignore_errors=True)
+        task.stage.mkdir(parents=True)
     try:
         _execute(task, tmp_nb)
         if task.strip:
@@ -201,7 +226,6 @@ def execute_task(task: Task) -> Outcome:
         discard_task(task)
         return Outcome(task.name, False, time.perf_counter() - start, message)
     return Outcome(task.name, True, time.perf_counter() - start)
-
 
 
 def pdf_task(task: Task) -> Outcome:
@@ -219,12 +243,33 @@ def pdf_task(task: Task) -> Outcome:
 
 
 
+def _published_files(task: Task) -> list[str]:
+    """Files the chapter's last good run published (from its metadata in place)."""
+    if task.cache is None:
+        return []
+    try:
+        meta = json.loads((task.cache / f"{task.name}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [str(f) for f in meta.get("files", [])]
+
+
+
 def commit_task(task: Task) -> None:
-    """Move every output of a task in place (the chapter succeeded)."""
+    """Move every output of a task in place (the chapter succeeded): the staged tables and
+    figures first, then notebook, HTML, PDF, body and metadata."""
+    if task.stage is not None and task.publish_to is not None:
+        new = staged_files(task)
+        for rel in sorted(set(_published_files(task)) - set(new)):  # no longer written
+            (task.publish_to / rel).unlink(missing_ok=True)
+        for rel in new:
+            final = task.publish_to / rel
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(task.stage / rel, final)
+        shutil.rmtree(task.stage, ignore_errors=True)
     for tmp, final in _chapter_pairs(task):
         os.replace(tmp, final)
     task.target.with_name(f"{task.name}.failed.ipynb").unlink(missing_ok=True)
-
 
 
 def discard_task(task: Task) -> None:
@@ -233,15 +278,16 @@ def discard_task(task: Task) -> None:
     (tmp_nb, _), *rendered = _chapter_pairs(task)
     for tmp, _ in rendered:
         tmp.unlink(missing_ok=True)
+    if task.stage is not None:
+        shutil.rmtree(task.stage, ignore_errors=True)
     if tmp_nb.exists() and task.strip:
         tmp_nb.unlink()
     elif tmp_nb.exists():
         os.replace(tmp_nb, task.target.with_name(f"{task.name}.failed.ipynb"))
 
 
-
 def _strip_file(path: Path) -> None:
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
-    nbformat.write(strip_volatile_metadata(nb), path)
+    nbformat.write(drop_binary_outputs(strip_volatile_metadata(nb)), path)

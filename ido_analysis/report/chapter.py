@@ -3,7 +3,8 @@
 The notebooks choose which questions to show and write the narrative; everything here is
 generic and driven by the codebook and the published-figures register:
 
-- ``weights_for``: post-stratification weights by ``grootteklasse_grof`` when weighting is on.
+- ``weights_for``: post-stratification by ``grootteklasse_grof`` when weighting is on,
+  recomputed on the base of every table (``analysis.weights.Weighting``).
 - ``show_question``: Dutch table, reading aid, chart; PNG and CSV written under ``output_dir``.
 - ``show_section``: ``show_question`` for every closed question of a codebook section.
 - ``show_scales``: several scale questions side by side in one diverging chart.
@@ -27,9 +28,10 @@ from matplotlib.figure import Figure
 
 from ido_analysis.analysis import tables
 from ido_analysis.analysis.codeframe import theme_counts
+from ido_analysis.analysis.disclosure import hidden_group_sizes
 from ido_analysis.analysis.recount import any_of, n_selected
 from ido_analysis.analysis.stats import wilson_interval
-from ido_analysis.analysis.weights import population_counts, poststratification_weights
+from ido_analysis.analysis.weights import Weighting, population_counts
 from ido_analysis.core.formatting import (
     fmt_count,
     fmt_interval,
@@ -41,26 +43,30 @@ from ido_analysis.report import charts
 from ido_analysis.report.notebook import show_figure
 from ido_analysis.spec.codebook import Codebook, Question
 from ido_analysis.spec.reference import load_municipalities
+from ido_analysis.spec.survey import WEIGHTING_STRATUM
 
-WEIGHT_STRATUM = "grootteklasse_grof"
 CHART_KINDS = ("bar", "diverging")
+NOBODY_ASKED = ("Geen grafiek en geen percentages: geen enkele respondent kreeg of beantwoordde "
+                "deze vraag (basis 0).")
 
 
 # --- Weights ---------------------------------------------------------------------------------
 
 def weights_for(df: pd.DataFrame, weighting: bool,
-                reference: str | Path | pd.DataFrame | None = None) -> pd.Series | None:
-    """None when ``weighting`` is off, else post-stratification weights (mean 1) on df.index.
+                reference: str | Path | pd.DataFrame | None = None) -> Weighting | None:
+    """None when ``weighting`` is off, else a ``Weighting`` by ``grootteklasse_grof``.
 
-    Strata are ``grootteklasse_grof``; population counts come from the CBS reference
-    (``reference``: a path, an already loaded table, or None for the bundled table).
+    The weights are computed on the respondents of each table's base, so the weighted size
+    shares of every base equal those of all municipalities. Population counts come from the
+    CBS reference (``reference``: a path, an already loaded table, or None for the bundled
+    table). ``df`` is checked: every respondent needs a stratum.
     """
     if not weighting:
         return None
     ref = reference if isinstance(reference, pd.DataFrame) else load_municipalities(reference)
-    weights = poststratification_weights(df, WEIGHT_STRATUM,
-                                         population_counts(ref, WEIGHT_STRATUM))
-    return weights.reindex(df.index)
+    weighting_ = Weighting(WEIGHTING_STRATUM, population_counts(ref, WEIGHTING_STRATUM))
+    weighting_.on(df)  # raises when a respondent has no stratum
+    return weighting_
 
 
 # --- Reading aid ----------------------------------------------------------------------------
@@ -143,23 +149,26 @@ def write_table(table: pd.DataFrame, path: str | Path) -> Path:
 
 
 def show_question(df: pd.DataFrame, question: Question, *, confidence: float = 0.95,
-                  weights: pd.Series | None = None, output_dir: str | Path = "../reports",
-                  min_base: int | None = None, chart: str | None = None,
-                  aid_option: str | None = None) -> pd.DataFrame:
+                  weights: tables.Weights = None, output_dir: str | Path = "../reports",
+                  min_base: int | None = None, chart: str | None = None) -> pd.DataFrame:
     """Show one closed question: Dutch table, reading aid and chart; return the table.
 
     Writes ``<output_dir>/tables/<qid>.csv`` and ``<output_dir>/figures/<qid>.png``. With
     ``min_base`` set and fewer respondents than that, the chart is left out and a note says
     why (the table is still shown and written). ``chart`` overrides the chart kind
-    (``'bar'`` or ``'diverging'``); ``aid_option`` the row the reading aid reads.
+    (``'bar'`` or ``'diverging'``). The reading aid reads the codebook's ``reading_aid``
+    option of the question (default: the first row).
     """
     table = tables.question_table(df, question, confidence=confidence, weights=weights)
     out = Path(output_dir)
     write_table(table, out / "tables" / f"{question.id}.csv")
     display(Markdown(f"**Vraag {question.number}. {question.text}**"))
     display(tables.display_table(tables.order_for_display(table, question)))
-    display(Markdown(reading_aid(table, aid_option)))
     base = int(table["base"].max())
+    if base == 0:
+        display(Markdown(f"*{NOBODY_ASKED}*"))
+        return table
+    display(Markdown(reading_aid(table, question.reading_aid)))
     if min_base is not None and base < min_base:
         display(Markdown(f"*Geen grafiek: minder dan {min_base} respondenten beantwoordden "
                          "deze vraag.*"))
@@ -183,7 +192,7 @@ def show_section(df: pd.DataFrame, cb: Codebook, chapter: str, section: str,
 
 
 def show_scales(df: pd.DataFrame, questions: Sequence[Question], *, name: str,
-                confidence: float = 0.95, weights: pd.Series | None = None,
+                confidence: float = 0.95, weights: tables.Weights = None,
                 output_dir: str | Path = "../reports", title: str | None = None) -> pd.DataFrame:
     """Several scale questions of the same shape as one diverging chart, plus one table.
 
@@ -260,9 +269,24 @@ def published_comparison(df: pd.DataFrame, cb: Codebook, register: pd.DataFrame,
     return "\n".join(lines)
 
 
+COMPARED_KINDS = ("option_count", "n_selected")
+
+
+def published_ids(register: pd.DataFrame, question: str) -> list[str]:
+    """Register ids of the figures the report prints for ``question`` that a chapter compares
+    (kinds ``COMPARED_KINDS``), in register order."""
+    rows = register[(register["question"] == question) & register["kind"].isin(COMPARED_KINDS)]
+    return [str(i) for i in rows["id"]]
+
+
 def show_published(df: pd.DataFrame, cb: Codebook, register: pd.DataFrame,
-                   ids: Sequence[str]) -> None:
-    """Display ``published_comparison`` as Markdown."""
+                   question: str) -> None:
+    """Display, as Markdown, every figure the report prints for ``question`` beside ours
+    (``published_comparison``); says so when the report prints none."""
+    ids = published_ids(register, question)
+    if not ids:
+        display(Markdown(f"*Het rapport noemt geen aantallen bij vraag {cb[question].number}.*"))
+        return
     display(Markdown(published_comparison(df, cb, register, ids)))
 
 
@@ -272,21 +296,25 @@ def composition(df: pd.DataFrame, reference: pd.DataFrame, by: str,
                 min_cell: int = 0) -> pd.DataFrame:
     """Dutch table: municipalities and respondents per category of ``by``.
 
-    Respondent counts between 1 and ``min_cell - 1`` are shown as "< min_cell" (and their
-    share as "–") so that no small group of respondents can be singled out.
+    Respondent counts that may not be shown (``disclosure.hidden_group_sizes``, the rule of
+    every chapter: 1 to ``min_cell - 1`` and what protects them from subtraction from the
+    total) are shown as "x" (and their share as "–") so that no small group of respondents
+    can be singled out.
     """
     pop = population_counts(reference, by)
     resp = df[by].astype("object").dropna().astype(str).value_counts()
     n_pop, n_resp = sum(pop.values()), int(resp.sum())
+    counts = pd.Series({group: int(resp.get(group, 0)) for group in pop})
+    masked = hidden_group_sizes(counts, max(min_cell, 1))
     rows = []
     for group, n in pop.items():
-        k = int(resp.get(group, 0))
-        hidden = 0 < k < min_cell
+        k = int(counts[group])
+        hidden = bool(masked[group])
         rows.append({
             "Groep": group,
             "Gemeenten": fmt_count(n),
             "Aandeel gemeenten": fmt_percent(100 * n / n_pop),
-            "Respondenten": f"< {min_cell}" if hidden else fmt_count(k),
+            "Respondenten": "x" if hidden else fmt_count(k),
             "Aandeel respondenten": "–" if hidden else fmt_percent(100 * k / n_resp),
         })
     rows.append({"Groep": "Totaal", "Gemeenten": fmt_count(n_pop),

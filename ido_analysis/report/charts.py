@@ -492,9 +492,10 @@ def stacked_group_chart(crosstab: pd.DataFrame, question: Question, *,
 
     ``crosstab`` follows the ``analysis.crosstab`` schema (one group variable). Segments are
     options in questionnaire order with ``col_percent`` as width; tick labels carry the group
-    base, "klein (n = 12)". Suppressed cells are never drawn or labelled with their value: per
-    group they are merged into one hatched "onderdrukt" segment at the end, whose width is
-    what the visible cells leave of 100 %.
+    base, "klein (n = 12)", or "n = x" when the disclosure step hid the base
+    (``base_suppressed``; the whole bar is then "onderdrukt"). Suppressed cells are never
+    drawn or labelled with their value: per group they are merged into one hatched
+    "onderdrukt" segment at the end, whose width is what the visible cells leave of 100 %.
     """
     _require_type(question, ("single", "scale"), "stacked_group_chart")
     rows = crosstab[crosstab["question"] == question.id] if "question" in crosstab else crosstab
@@ -505,9 +506,14 @@ def stacked_group_chart(crosstab: pd.DataFrame, question: Question, *,
         raise ValueError(f"cross-tab of {question.id} must have one group_var, got {group_vars}")
     colours = _option_colours(question)
     groups = list(pd.unique(rows["group"]))
+    if "base_suppressed" in rows:  # a hidden base hides every percentage of its group
+        hidden_base = rows["base_suppressed"].astype(bool)
+        rows = rows.assign(suppressed=rows["suppressed"].astype(bool) | hidden_base)
     labels = []
     for g in groups:
-        base = int(rows.loc[rows["group"] == g, "base"].iloc[0])
+        group_rows = rows.loc[rows["group"] == g]
+        hidden = "base_suppressed" in group_rows and bool(group_rows["base_suppressed"].any())
+        base = "x" if hidden else str(int(group_rows["base"].iloc[0]))
         labels.append(f"{_wrap(str(g), 30)} (n = {base})")
     title = _wrap(title or question.text, TITLE_WIDTH)
     group_label = group_label or str(group_vars[0]).replace("_", " ")

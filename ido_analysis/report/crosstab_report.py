@@ -31,11 +31,28 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
-from ido_analysis.analysis.crosstab import CrosstabResult, crosstab, display_crosstab
-from ido_analysis.analysis.disclosure import MIN_CELL
-from ido_analysis.analysis.stats import DEFAULT_RESAMPLES, DEFAULT_SEED, TestResult, interpret
-from ido_analysis.analysis.tables import Weights, question_table
-from ido_analysis.analysis.weights import representativeness, representativeness_test
+from ido_analysis.analysis.crosstab import (
+    SUPPRESSED_MARK,
+    CrosstabResult,
+    apply_families,
+    crosstab,
+    display_crosstab,
+)
+from ido_analysis.analysis.disclosure import MIN_CELL, hidden_group_sizes
+from ido_analysis.analysis.release import protect_crosstabs
+from ido_analysis.analysis.stats import (
+    DEFAULT_RESAMPLES,
+    DEFAULT_SEED,
+    TestResult,
+    interpret,
+    p_clause,
+)
+from ido_analysis.analysis.tables import Weights, frequencies, question_table
+from ido_analysis.analysis.weights import (
+    representativeness,
+    representativeness_sampling_test,
+    representativeness_test,
+)
 from ido_analysis.core.formatting import fmt_count, fmt_number, fmt_p, fmt_percent
 from ido_analysis.report.charts import (
     BAR_COLOUR,
@@ -45,8 +62,10 @@ from ido_analysis.report.charts import (
     stacked_group_chart,
 )
 from ido_analysis.report.notebook import show_figure
+from ido_analysis.report.release_audit import write_disclosure_report
 from ido_analysis.spec.codebook import Codebook, Option, Question
 from ido_analysis.spec.derived import Derived, load_derived
+from ido_analysis.spec.families import TestFamily, load_families
 
 CSV_COLUMNS = ["group_var", "group", "question", "option", "label", "count", "base",
                "col_percent", "suppressed"]
@@ -109,11 +128,18 @@ def run_crosstabs(
     seed: int | None = DEFAULT_SEED,
     weights: Weights = None,
     n_resamples: int = DEFAULT_RESAMPLES,
+    families: Sequence[TestFamily] | None = None,
 ) -> dict[tuple[str, str], CrosstabResult]:
-    """Cross-tab every question by every group variable; keys (question id, group_var)."""
-    return {(q.id, g): crosstab(df, q, g, min_cell=min_cell, seed=seed, weights=weights,
-                                n_resamples=n_resamples)
-            for q in questions for g in group_vars}
+    """Cross-tab every question by every group variable; keys (question id, group_var).
+
+    Tests of a declared family (``families``; None: those of ``references/derived.yaml``)
+    are Holm-adjusted within each grouping (``crosstab.apply_families``).
+    """
+    results = {(q.id, g): crosstab(df, q, g, min_cell=min_cell, seed=seed, weights=weights,
+                                   n_resamples=n_resamples)
+               for q in questions for g in group_vars}
+    families = load_families() if families is None else families
+    return apply_families(results, families, {q.id: q for q in questions})
 
 
 def csv_frame(result: CrosstabResult) -> pd.DataFrame:
@@ -123,6 +149,10 @@ def csv_frame(result: CrosstabResult) -> pd.DataFrame:
     out = table[CSV_COLUMNS].copy()
     out["count"] = out["count"].astype("Int64").mask(hidden)
     out["col_percent"] = out["col_percent"].astype("Float64").round(2).mask(hidden)
+    if "base_suppressed" in table:
+        hidden_base = table["base_suppressed"].astype(bool).to_numpy()
+        out["base"] = out["base"].astype("Int64").mask(hidden_base)
+        out["col_percent"] = out["col_percent"].mask(hidden_base)
     out["suppressed"] = hidden
     return out
 
@@ -148,6 +178,29 @@ def write_crosstabs(results: Mapping[tuple[str, str], CrosstabResult],
     return [write_crosstab(r, output_dir) for r in results.values()]
 
 
+def protect_chapter(results: Mapping[tuple[str, str], CrosstabResult], df: pd.DataFrame,
+                    reference: pd.DataFrame, codebook: Codebook,
+                    questions: Mapping[str, Question], output_dir: str | Path,
+                    min_cell: int = MIN_CELL) -> dict[tuple[str, str], CrosstabResult]:
+    """Protect every cross-tab the chapter publishes as one release (``analysis.release``).
+
+    The attacker sees the cross-tabs, the group sizes of the representativeness tables (as
+    masked by ``representativeness_table``), the overall frequency table and the derived
+    variables. Cells (and, for non-answer counts, bases) are hidden until nothing is
+    recovered; ``<output_dir>/tables/onthulling.csv`` lists every hidden cell with its
+    reason. Pass only the cross-tabs that are published.
+    """
+    groupings = sorted({gv for _, gv in results} | {
+        by for by in GROUP_VAR_LABELS if by in df.columns and by in reference.columns})
+    sizes = {gv: representativeness_table(df, reference, gv, min_cell) for gv in groupings}
+    freq = frequencies(df, codebook)
+    definitions = {str(g["name"]): g for g in load_derived(codebook).groups}
+    protected, ledger = protect_crosstabs(results, questions, sizes, freq, definitions,
+                                          min_cell)
+    write_disclosure_report(ledger, output_dir)
+    return protected
+
+
 # --- test summaries ---------------------------------------------------------------------------
 
 def _overview_row(label: str, group_var: str, test: TestResult | None,
@@ -158,10 +211,12 @@ def _overview_row(label: str, group_var: str, test: TestResult | None,
         v = getattr(t, attr)
         return fmt_p(v) if attr == "p_value" else fmt_number(v, 2)
 
+    adjusted = "–" if test is None or math.isnan(test.p_adjusted) else fmt_p(test.p_adjusted)
     return {"Vraag": label, "Indeling": GROUP_VAR_LABELS.get(group_var, group_var),
             "n": fmt_count(test.n) if test is not None else "–",
             "Toets": test.method_nl if test is not None else "–",
-            "p": value(test, "p_value"), "Cramérs V": value(test, "cramers_v"),
+            "p": value(test, "p_value"), "p (Holm)": adjusted,
+            "Cramérs V": value(test, "cramers_v"),
             "Rangtoets": rank.method_nl if rank is not None else "–",
             "p (rang)": value(rank, "p_value")}
 
@@ -171,8 +226,9 @@ def overview_of_tests(results: Mapping[tuple[str, str], CrosstabResult],
                       group_var: str | None = None) -> pd.DataFrame:
     """One row per test (per option for multiple/grid questions), Dutch column names.
 
-    With ``group_var``: only that grouping, indexed by question label, without the grouping
-    and method-name columns (a narrow table for display).
+    "p (Holm)" is the Holm-adjusted p-value within the test's declared family ("–" outside
+    a family). With ``group_var``: only that grouping, indexed by question label, without
+    the grouping and method-name columns (a narrow table for display).
     """
     rows = []
     for (qid, gv), res in results.items():
@@ -199,21 +255,36 @@ def details_of_tests(result: CrosstabResult) -> pd.DataFrame:
                      "Toetsgrootheid": fmt_number(t.statistic, 2),
                      "p": fmt_p(t.p_value), "Cramérs V": fmt_number(t.cramers_v, 2),
                      "n": fmt_count(t.n),
+                     "Tabellen met dezelfde totalen": "–" if t.n_tables is None
+                     else fmt_count(t.n_tables),
                      "Startwaarde": "–" if t.seed is None else str(t.seed),
-                     "Trekkingen": "–" if t.n_resamples is None else fmt_count(t.n_resamples)})
+                     "Trekkingen": "–" if t.n_resamples is None else fmt_count(t.n_resamples),
+                     "Standaardfout p": "–" if not t.se else fmt_number(t.se, 4)})
     return pd.DataFrame(rows).set_index("Toets")
 
 
 # --- representativeness ---------------------------------------------------------------------
 
-def representativeness_table(df: pd.DataFrame, reference: pd.DataFrame, by: str) -> pd.DataFrame:
-    """``weights.representativeness`` plus a final total row (stratum ``TOTAL_LABEL``)."""
+def representativeness_table(df: pd.DataFrame, reference: pd.DataFrame, by: str,
+                             min_cell: int = MIN_CELL) -> pd.DataFrame:
+    """``weights.representativeness`` plus a final total row (stratum ``TOTAL_LABEL``).
+
+    Respondent counts that may not be shown (``disclosure.hidden_group_sizes``: 1 to
+    ``min_cell - 1``, plus what protects them from subtraction) are NA, with their share
+    and response rate, and ``suppressed`` True. ``min_cell=1`` shows everything.
+    """
     table = representativeness(df, reference, by)
     total = {"stratum": TOTAL_LABEL, "population": int(table["population"].sum()),
              "population_share": 100.0, "respondents": int(table["respondents"].sum()),
              "response_share": 100.0}
     total["response_rate"] = 100 * total["respondents"] / total["population"]
-    out = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+    hidden = hidden_group_sizes(table["respondents"], min_cell)
+    table["respondents"] = table["respondents"].astype("Int64").mask(hidden)
+    for col in ("response_share", "response_rate"):
+        table[col] = table[col].astype("Float64").mask(hidden)
+    table["suppressed"] = hidden.to_numpy()
+    out = pd.concat([table, pd.DataFrame([{**total, "suppressed": False}])],
+                    ignore_index=True)
     out.attrs = dict(table.attrs)
     return out
 
@@ -224,10 +295,17 @@ def display_representativeness(table: pd.DataFrame, stratum_label: str) -> pd.Da
         stratum_label: table["stratum"].to_numpy(),
         "Gemeenten": table["population"].map(fmt_count),
         "Aandeel gemeenten": table["population_share"].map(fmt_percent),
-        "Respondenten": table["respondents"].map(fmt_count),
+        "Respondenten": [SUPPRESSED_MARK if h else fmt_count(v) for v, h in
+                         zip(table["respondents"], _hidden(table), strict=True)],
         "Aandeel respondenten": table["response_share"].map(fmt_percent),
         "Respons": table["response_rate"].map(fmt_percent),
     }).set_index(stratum_label)
+
+
+def _hidden(table: pd.DataFrame) -> list[bool]:
+    if "suppressed" not in table:
+        return [False] * len(table)
+    return [bool(v) for v in table["suppressed"].fillna(False)]
 
 
 def write_representativeness(table: pd.DataFrame, output_dir: str | Path) -> Path:
@@ -250,13 +328,16 @@ def representativeness_chart(table: pd.DataFrame, title: str, group_label: str) 
         ax = fig.add_subplot()
         for offset, col, colour in ((-0.2, "population_share", NEUTRAL_COLOUR),
                                     (0.2, "response_share", BAR_COLOUR)):
-            values = rows[col].astype(float).to_numpy()
+            values = rows[col].astype("Float64").fillna(0).to_numpy(dtype=float)
+            masked = _hidden(rows) if col == "response_share" else [False] * len(rows)
             ax.barh(y + offset, values, height=0.38, color=colour)
-            for yy, v in zip(y + offset, values, strict=True):
-                ax.text(v + 0.5, yy, fmt_percent(v), va="center", fontsize=7.5)
-        ax.set_yticks(y, [f"{s} ({fmt_count(n)} van {fmt_count(p)})" for s, n, p in
-                          zip(rows["stratum"], rows["respondents"], rows["population"],
-                              strict=True)])
+            for yy, v, h in zip(y + offset, values, masked, strict=True):
+                ax.text(v + 0.5, yy, SUPPRESSED_MARK if h else fmt_percent(v), va="center",
+                        fontsize=7.5)
+        ax.set_yticks(y, [f"{s} ({SUPPRESSED_MARK if h else fmt_count(n)} van {fmt_count(p)})"
+                          for s, n, p, h in zip(rows["stratum"], rows["respondents"],
+                                                rows["population"], _hidden(rows),
+                                                strict=True)])
         ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.tick_params(length=0)
         ax.grid(False, axis="y")
@@ -268,7 +349,8 @@ def representativeness_chart(table: pd.DataFrame, title: str, group_label: str) 
                     xy=(0.01, 1.0), xycoords=("figure fraction", "axes fraction"),
                     xytext=(0, 10), textcoords="offset points", ha="left", va="bottom",
                     color="#555555", fontsize=8.5)
-        fig.legend(handles=[Patch(facecolor=NEUTRAL_COLOUR, label="alle 342 gemeenten"),
+        everyone = f"alle {fmt_count(int(rows['population'].sum()))} gemeenten"
+        fig.legend(handles=[Patch(facecolor=NEUTRAL_COLOUR, label=everyone),
                             Patch(facecolor=BAR_COLOUR, label="respondenten")],
                    loc="outside lower center", ncols=2)
     return fig
@@ -332,8 +414,13 @@ def _notes(result: CrosstabResult) -> str:
         notes.append("Samengevoegd wegens te weinig respondenten: "
                      + "; ".join(f"'{m}'" for m in merged) + ".")
     if result.table["suppressed"].any():
-        notes.append("x = onderdrukt: de cel telt 1 tot 4 respondenten of is uit andere "
-                     "cellen terug te rekenen.")
+        notes.append("x = onderdrukt: de cel telt 1 tot 4 respondenten, de hele groep gaf "
+                     "hetzelfde antwoord, of de cel is uit andere gepubliceerde cijfers (ook "
+                     "andere tabellen) terug te rekenen.")
+    if "base_suppressed" in result.table and result.table["base_suppressed"].any():
+        notes.append("Een basis x is verborgen omdat basis en groepsgrootte samen het "
+                     "aantal respondenten zonder antwoord zouden verraden; de percentages "
+                     "van die groep staan er dan ook niet.")
     if result.excluded:
         notes.append(f"{fmt_count(result.excluded)} respondent(en) zonder groepsgegeven "
                      "zijn niet meegeteld.")
@@ -342,17 +429,32 @@ def _notes(result: CrosstabResult) -> str:
 
 def present_representativeness(df: pd.DataFrame, reference: pd.DataFrame, by: str,
                                output_dir: str | Path,
-                               seed: int | None = DEFAULT_SEED) -> pd.DataFrame:
-    """Display table, chart and goodness-of-fit sentence for ``by``; write the CSV and PNG.
+                               seed: int | None = DEFAULT_SEED,
+                               min_cell: int = MIN_CELL) -> pd.DataFrame:
+    """Display table, chart and goodness-of-fit sentences for ``by``; write the CSV and PNG.
 
-    Returns the table (``representativeness_table``).
+    Returns the (masked) table (``representativeness_table``); the tests use the true
+    counts (a p-value does not reveal a cell).
     """
     label = GROUP_VAR_LABELS.get(by, by)
-    table = representativeness_table(df, reference, by)
+    table = representativeness_table(df, reference, by, min_cell)
     write_representativeness(table, output_dir)
     display(display_representativeness(table, label[:1].upper() + label[1:]))
     fig = representativeness_chart(table, "Respondenten en alle gemeenten", label)
     show_figure(fig, Path(output_dir) / "figures" / f"representativiteit_{by}.png")
-    test = representativeness_test(table[table["stratum"] != TOTAL_LABEL], seed=seed)
-    display(Markdown(interpret(test)))
+    strata = representativeness(df, reference, by)
+    test = representativeness_test(strata, seed=seed)
+    sampling = representativeness_sampling_test(strata, seed=seed)
+    display(Markdown(representativeness_sentences(test, sampling)))
     return table
+
+
+def representativeness_sentences(multinomial: TestResult, sampling: TestResult) -> str:
+    """Dutch: the multinomial verdict, then the test without replacement and one sentence on
+    what it can and cannot show."""
+    return (f"{interpret(multinomial)} Zonder teruglegging, zoals het werkelijk ging (elke "
+            f"gemeente kon maar één keer antwoorden): {p_clause(sampling)} "
+            f"({sampling.method_nl}). Deze toets kan alleen laten zien of de verdeling naar "
+            "deze indeling door toeval zo kan uitvallen; of de respondenten op andere punten, "
+            "zoals betrokkenheid bij het onderwerp, op alle gemeenten lijken, kan hij niet "
+            "laten zien.")

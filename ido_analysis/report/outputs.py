@@ -5,6 +5,9 @@ Both are written atomically (``ido_analysis.core.files``) and are byte-identical
 - ``frequencies.csv``: UTF-8, LF, one row per closed non-personal question and option in codebook
   order, columns ``tables.FREQUENCY_CSV_COLUMNS`` (question, option, label, count, base, percent,
   ci_low, ci_high); percentages on 0-100 with one decimal (rounded half up), empty when undefined.
+  A weighted run adds ``weighted`` (``true`` on every row: percentages and intervals are
+  post-stratified on each question's base) and ``n_eff`` (Kish's effective sample size, one
+  decimal); counts and bases stay unweighted.
 - ``tabellen.xlsx``: a 'Toelichting' sheet (source, synthetic-data warning, interval method), then
   one sheet per codebook chapter with that chapter's frequency tables under Dutch headers. The
   zip entries carry a fixed timestamp and the document properties the fieldwork end date, so
@@ -26,7 +29,7 @@ from ido_analysis.core.files import write_atomic, write_text_atomic
 from ido_analysis.core.formatting import interval_label, is_missing, round_half_up
 from ido_analysis.report.notebook import SYNTHETIC_TEXT, is_synthetic
 from ido_analysis.spec.codebook import Codebook, Question
-from ido_analysis.spec.reference import POPULATION
+from ido_analysis.spec.survey import POPULATION
 
 TABLES_DIR = "tables"
 FREQUENCIES_CSV = "frequencies.csv"
@@ -50,7 +53,10 @@ def frequencies_csv_text(df: pd.DataFrame, codebook: Codebook, confidence: float
     """The content of ``frequencies.csv`` (see the module docstring) as a string."""
     table = frequencies(df, codebook, confidence=confidence, weights=weights)
     out = table[FREQUENCY_CSV_COLUMNS].copy()
-    for col in PERCENT_COLUMNS:
+    if weights is not None:
+        out["weighted"] = "true"
+        out["n_eff"] = table["n_eff"]
+    for col in (*PERCENT_COLUMNS, *(("n_eff",) if weights is not None else ())):
         out[col] = out[col].map(_one_decimal)
     for col in ("count", "base"):
         out[col] = out[col].astype(int).astype(str)
@@ -87,13 +93,17 @@ def workbook_table(df: pd.DataFrame, question: Question, confidence: float = 0.9
     def pct(col: str) -> list[float | None]:
         return [None if is_missing(v) else float(round_half_up(float(v), 1)) for v in table[col]]
 
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "Vraag": table["question"], "Code": table["option"], "Antwoord": table["label"],
         "Aantal": table["count"].astype(int), "Basis (n)": table["base"].astype(int),
         "Percentage": pct("percent"), f"Ondergrens {interval}": pct("ci_low"),
         f"Bovengrens {interval}": pct("ci_high"),
         "% van vermeldingen": pct("percent_mentions"),
     })
+    if weights is not None:
+        out = out.rename(columns={"Percentage": "Percentage (gewogen)"})
+        out["Effectieve n"] = pct("n_eff")
+    return out
 
 
 def _question_title(question: Question) -> str:
@@ -116,9 +126,14 @@ def notes_lines(df: pd.DataFrame, codebook: Codebook, confidence: float = 0.95,
         "Basis (n): respondenten die de vraag hebben beantwoord; vragen met routing zijn alleen "
         "gesteld aan de respondenten die daarvoor in aanmerking kwamen.",
         f"Percentages met een {interval_label(confidence)} volgens Wilson, met "
-        f"eindige-populatiecorrectie (N = {population} gemeenten).",
-        "Percentages " + ("gewogen (poststratificatie); aantallen ongewogen." if weighted
-                          else "ongewogen."),
+        f"eindige-populatiecorrectie (N = {population} gemeenten). Vragen met routing krijgen "
+        "geen correctie: hoeveel van de gemeenten tot hun doelgroep horen, is onbekend.",
+        "Een respondent kan voor meer dan één gemeente antwoorden; hij telt één keer. De "
+        "correctie rekent met respondenten, niet met de gemeenten die zij vertegenwoordigen.",
+        "Percentages " + ("gewogen naar grootteklasse (poststratificatie, opnieuw berekend op "
+                          "de respondenten van elke vraag); aantallen ongewogen; 'Effectieve "
+                          "n' is de steekproefomvang met dezelfde precisie zonder weging."
+                          if weighted else "ongewogen."),
         "Meerkeuzevragen: het percentage is het aandeel respondenten dat de optie koos; "
         "'% van vermeldingen' is het aandeel van alle gekozen opties.",
         "Elk hoofdstuk van het rapport heeft een eigen tabblad.",

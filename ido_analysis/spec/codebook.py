@@ -7,7 +7,8 @@ by it; see ``docs/data-contracts.md`` for the file format.
 
 from __future__ import annotations
 
-import re
+import functools
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,12 +19,11 @@ import yaml
 from ido_analysis.core.paths import REFERENCES
 
 DEFAULT_PATH = REFERENCES / "codebook.yaml"
+SCHEMA_PATH = REFERENCES / "codebook.schema.json"
 
 QUESTION_TYPES = ("open", "single", "scale", "multiple", "grid")
 CLOSED_TYPES = ("single", "scale", "multiple", "grid")
 GRID_VALUES = ("ja", "nee")
-_ID_RE = re.compile(r"^q\d{2}$")
-_COLUMN_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class CodebookError(ValueError):
@@ -89,6 +89,7 @@ class Question:
     section: str
     asked_if: Routing | None = None
     personal: bool = False
+    reading_aid: str | None = None
     options: tuple[Option, ...] = ()
     followups: tuple[Followup, ...] = ()
     fields: tuple[Field, ...] = ()
@@ -237,27 +238,79 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
 
 
 def parse_codebook(raw: Any, source: str = "<codebook>", path: Path | None = None) -> Codebook:
-    """Validate an already-parsed codebook mapping and build a ``Codebook``."""
-    problems: list[str] = []
+    """Validate an already-parsed codebook mapping and build a ``Codebook``.
+
+    Structure (keys, types, patterns) is checked against ``references/codebook.schema.json``;
+    what a schema cannot express (cross-references, uniqueness, order of scale options) is
+    checked here. Every problem of both kinds is reported in one ``CodebookError``.
+    """
     if not isinstance(raw, dict):
         raise CodebookError(f"{source}: expected a mapping with survey, chapters, questions")
-    for key in ("survey", "chapters", "questions"):
-        if key not in raw:
-            problems.append(f"missing top-level key {key!r}")
-    if problems:
+    problems = schema_problems(raw)
+    if any(key not in raw for key in ("survey", "chapters", "questions")):
         raise CodebookError(_format(source, problems))
-
-    chapters = tuple(_parse_chapter(c, problems) for c in raw["chapters"] or [])
+    chapters = tuple(_parse_chapter(c) for c in raw["chapters"] or [] if isinstance(c, dict))
     sections = {(ch.id, s.id) for ch in chapters for s in ch.sections}
-    questions = tuple(_parse_question(q, i, problems) for i, q in enumerate(raw["questions"] or []))
+    questions = tuple(q for q in (_parse_question(q, problems) for q in raw["questions"] or [])
+                      if q is not None)
     _check_cross_references(questions, sections, problems)
-    survey = dict(raw["survey"] or {})
-    for key in ("fieldwork_start", "fieldwork_end", "population"):
-        if key not in survey:
-            problems.append(f"survey: missing {key!r}")
     if problems:
         raise CodebookError(_format(source, problems))
-    return Codebook(survey=survey, chapters=chapters, questions=questions, path=path)
+    return Codebook(survey=dict(raw["survey"]), chapters=chapters, questions=questions, path=path)
+
+
+@functools.cache
+def _validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def schema_problems(raw: dict[str, Any]) -> list[str]:
+    """Every violation of the codebook schema, as ``"<where>: <what>"`` lines in file order."""
+    # YAML dates become ISO strings: the schema speaks JSON.
+    data = json.loads(json.dumps(raw, default=str))
+    errors = sorted(_validator().iter_errors(data), key=lambda err: [str(p) for p in err.path])
+    return [_describe(data, err) for err in errors]
+
+
+def _where(raw: dict[str, Any], path: list[Any]) -> str:
+    """``["questions", 3, "options", 0]`` -> ``"q04: option a"`` (ids where the data have them)."""
+    parts: list[str] = []
+    node: Any = raw
+    for i, step in enumerate(path):
+        child = node[step] if isinstance(node, (dict, list)) else None
+        if isinstance(step, int) and isinstance(child, dict):
+            kind = {"questions": "", "options": "option ", "chapters": "chapter "}.get(
+                str(path[i - 1]), f"{path[i - 1]} ")
+            name = child.get("id", child.get("code"))
+            parts[-1:] = [f"{kind}{name}" if name is not None else f"{path[i - 1]}[{step}]"]
+            parts = [p for p in parts if p]
+        else:
+            parts.append(str(step))
+        node = child
+    return ": ".join(p.strip() for p in parts) if parts else "codebook"
+
+
+def _describe(raw: dict[str, Any], err: Any) -> str:
+    path = list(err.path)
+    if err.validator == "additionalProperties":
+        known = set(err.schema.get("properties", {}))
+        extra = ", ".join(repr(k) for k in sorted(set(err.instance) - known))
+        return f"{_where(raw, path)}: unknown key {extra}"
+    if err.validator == "required":
+        missing = [k for k in err.validator_value if k not in err.instance]
+        return f"{_where(raw, path)}: missing " + ", ".join(repr(k) for k in missing)
+    key = str(path[-1]) if path else ""
+    where = _where(raw, path[:-1]) if path else "codebook"
+    if err.validator == "enum":
+        allowed = ", ".join(str(v) for v in err.validator_value)
+        return f"{where}: {key} {err.instance!r} is not one of {allowed}"
+    if err.validator == "pattern":
+        return f"{where}: {key} {err.instance!r} does not match {err.validator_value}"
+    return f"{where}: {key}: {err.message}" if key else f"{where}: {err.message}"
 
 
 def _format(source: str, problems: list[str]) -> str:
@@ -265,94 +318,67 @@ def _format(source: str, problems: list[str]) -> str:
     return f"{source}: {len(problems)} problem(s) in the codebook:\n{lines}"
 
 
-def _parse_chapter(raw: dict, problems: list[str]) -> Chapter:
-    sections = tuple(Section(str(s["id"]), s["title"]) for s in raw.get("sections", []))
-    if "id" not in raw or "title" not in raw:
-        problems.append(f"chapter {raw!r}: needs id and title")
-    return Chapter(str(raw.get("id")), raw.get("title", ""), sections)
+def _parse_chapter(raw: dict) -> Chapter:
+    sections = tuple(Section(str(s.get("id")), str(s.get("title", "")))
+                     for s in raw.get("sections") or [] if isinstance(s, dict))
+    return Chapter(str(raw.get("id")), str(raw.get("title", "")), sections)
 
 
-_QUESTION_KEYS = {
-    "id", "number", "text", "label", "type", "chapter", "section", "asked_if", "personal",
-    "options", "followups", "fields", "defects",
-}
-_OPTION_KEYS = {"code", "label", "exclusive", "other", "nonsubstantive"}
-
-
-def _parse_question(raw: Any, index: int, problems: list[str]) -> Question:
-    where = f"question #{index + 1}"
+def _parse_question(raw: Any, problems: list[str]) -> Question | None:
+    """Build a question from a mapping the schema has checked; ``None`` when its structure is
+    too broken to build (the schema problems say why)."""
     if not isinstance(raw, dict):
-        problems.append(f"{where}: expected a mapping, got {raw!r}")
-        return Question("", None, "", "", "open", "", "")
-    qid = str(raw.get("id", ""))
-    where = f"{qid or where}"
-    for key in sorted(set(raw) - _QUESTION_KEYS):
-        problems.append(f"{where}: unknown key {key!r}")
-    for key in ("id", "text", "label", "type", "chapter", "section"):
-        if not raw.get(key):
-            problems.append(f"{where}: missing {key!r}")
-    if qid and not _ID_RE.match(qid):
-        problems.append(f"{where}: id must look like q01..q99")
-    qtype = raw.get("type", "open")
-    if qtype not in QUESTION_TYPES:
-        problems.append(f"{where}: type {qtype!r} is not one of {', '.join(QUESTION_TYPES)}")
-    options = tuple(_parse_option(o, where, problems) for o in raw.get("options") or [])
-    if qtype in CLOSED_TYPES and len(options) < 2:
-        problems.append(f"{where}: a {qtype} question needs at least two options")
-    if qtype == "open" and options:
-        problems.append(f"{where}: an open question has no options")
-    codes = [o.code for o in options]
-    if len(set(codes)) != len(codes):
-        problems.append(f"{where}: duplicate option codes {codes}")
-    if qtype in ("single", "scale") and any(o.exclusive for o in options):
-        problems.append(f"{where}: 'exclusive' only applies to multiple choice")
-    if qtype == "scale":
-        seen_nonsub = False
-        for o in options:
-            if o.nonsubstantive:
-                seen_nonsub = True
-            elif seen_nonsub:
-                problems.append(f"{where}: nonsubstantive options must come last on a scale")
-                break
-    followups = tuple(
-        Followup(str(f["id"]), f["text"], tuple(str(c) for c in f.get("when", [])),
-                 bool(f.get("personal", False)))
-        for f in raw.get("followups") or []
-    )
-    for f in followups:
-        for code in f.when:
-            if code not in codes:
-                problems.append(f"{where}: follow-up {f.id} triggered by unknown option {code!r}")
-    fields = tuple(
-        Field(str(f["id"]), f["label"], bool(f.get("personal", True)))
-        for f in raw.get("fields") or []
-    )
+        return None
+    try:
+        question = _build_question(raw)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    _check_question(question, raw, problems)
+    return question
+
+
+def _build_question(raw: dict[str, Any]) -> Question:
+    options = tuple(Option(code=str(o["code"]), label=str(o["label"]),
+                           exclusive=bool(o.get("exclusive", False)),
+                           other=bool(o.get("other", False)),
+                           nonsubstantive=bool(o.get("nonsubstantive", False)))
+                    for o in raw.get("options") or [])
+    followups = tuple(Followup(str(f["id"]), f["text"], tuple(str(c) for c in f["when"]),
+                               bool(f.get("personal", False)))
+                      for f in raw.get("followups") or [])
+    fields = tuple(Field(str(f["id"]), f["label"], bool(f.get("personal", True)))
+                   for f in raw.get("fields") or [])
     routing = None
     if raw.get("asked_if"):
         r = raw["asked_if"]
-        routing = Routing(str(r.get("question")), tuple(str(c) for c in r.get("options", [])))
+        routing = Routing(str(r["question"]), tuple(str(c) for c in r["options"]))
     defects = tuple(Defect(d["defect"], d["interpretation"]) for d in raw.get("defects") or [])
     number = raw.get("number")
     return Question(
-        id=qid, number=int(number) if number is not None else None, text=raw.get("text", ""),
-        label=raw.get("label", ""), type=qtype, chapter=str(raw.get("chapter", "")),
-        section=str(raw.get("section", "")), asked_if=routing,
-        personal=bool(raw.get("personal", False)), options=options, followups=followups,
+        id=str(raw["id"]), number=int(number) if number is not None else None,
+        text=raw["text"], label=raw["label"], type=raw["type"], chapter=str(raw["chapter"]),
+        section=str(raw["section"]), asked_if=routing, personal=bool(raw.get("personal", False)),
+        reading_aid=raw.get("reading_aid"), options=options, followups=followups,
         fields=fields, defects=defects,
     )
 
 
-def _parse_option(raw: Any, where: str, problems: list[str]) -> Option:
-    if not isinstance(raw, dict) or "code" not in raw or "label" not in raw:
-        problems.append(f"{where}: option {raw!r} needs code and label")
-        return Option("?", "?")
-    for key in sorted(set(raw) - _OPTION_KEYS):
-        problems.append(f"{where}: option {raw['code']}: unknown key {key!r}")
-    return Option(
-        code=str(raw["code"]), label=str(raw["label"]),
-        exclusive=bool(raw.get("exclusive", False)), other=bool(raw.get("other", False)),
-        nonsubstantive=bool(raw.get("nonsubstantive", False)),
-    )
+def _check_question(q: Question, raw: dict[str, Any], problems: list[str]) -> None:
+    """Rules within one question that the schema cannot express."""
+    codes = list(q.codes)
+    if len(set(codes)) != len(codes):
+        problems.append(f"{q.id}: duplicate option codes {codes}")
+    if q.type in ("single", "scale") and any(o.exclusive for o in q.options):
+        problems.append(f"{q.id}: 'exclusive' only applies to multiple choice")
+    if q.type == "scale":
+        flags = [o.nonsubstantive for o in q.options]
+        if flags != sorted(flags):
+            problems.append(f"{q.id}: nonsubstantive options must come last on a scale")
+    for f in q.followups:
+        problems += [f"{q.id}: follow-up {f.id} triggered by unknown option {code!r}"
+                     for code in f.when if code not in codes]
+    if q.reading_aid is not None and q.reading_aid not in codes:
+        problems.append(f"{q.id}: reading_aid {q.reading_aid!r} is not one of its options")
 
 
 def _check_cross_references(
@@ -378,8 +404,5 @@ def _check_cross_references(
                     if code not in src.codes:
                         problems.append(f"{q.id}: asked_if option {code!r} not in {src.id}")
         columns.extend(q.raw_columns())
-    for col in columns:
-        if not _COLUMN_RE.match(col):
-            problems.append(f"column name {col!r} is not lower_snake_case")
     for dup in sorted({c for c in columns if columns.count(c) > 1}):
         problems.append(f"column {dup!r} is defined twice")

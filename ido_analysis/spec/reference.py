@@ -14,7 +14,6 @@ import pandas as pd
 from ido_analysis.core.paths import EXTERNAL
 
 DEFAULT_PATH = EXTERNAL / "cbs_gemeenten_2025.csv"
-POPULATION = 342
 
 SIZE_BOUNDS = (0, 5_000, 10_000, 20_000, 50_000, 100_000, 150_000, 250_000)
 SIZE_LABELS = (
@@ -78,7 +77,7 @@ def load_municipalities(path: str | Path | None = None) -> pd.DataFrame:
     Returns one row per municipality with ``gemeentecode``, ``gemeentenaam``, ``provincie``,
     ``inwoners``, ``peildatum``, ``grootteklasse``, ``grootteklasse_grof`` and
     ``provinciegroep``. Raises ``ValueError`` naming the file when the table is not the
-    expected one (columns, 342 unique codes).
+    expected one (columns, unique codes, known provinces).
     """
     path = Path(path) if path is not None else DEFAULT_PATH
     frame = pd.read_csv(path, dtype={"gemeentecode": str, "gemeentenaam": str, "provincie": str})
