@@ -40,6 +40,7 @@ from ido_analysis.core.formatting import fmt_count, fmt_p_clause, fmt_percent
 from ido_analysis.spec.codebook import Codebook, Question
 from ido_analysis.spec.survey import POPULATION
 
+NO_GROUP = "Totaal"  # the one group of a cross-tab nobody answered (base 0)
 CROSSTAB_COLUMNS = [
     "group_var", "group", "question", "option", "label", "count", "base", "col_percent",
     "row_percent", "suppressed",
@@ -95,6 +96,8 @@ def crosstab(
     sub = df.loc[keep]
     w = None if w_all is None else pd.Series(w_all[keep], index=sub.index)
     groups = merge_small_groups(sub[group_var], min_cell)
+    if not len(groups.cat.categories):  # nobody answered: one empty group, base 0
+        groups = pd.Series(pd.Categorical([], categories=[NO_GROUP]), index=sub.index)
     table = _long_table(sub, question, group_var, groups, w)
     test, option_tests, rank = _tests(table, sub, question, groups, seed, n_resamples)
     table = suppress_small_cells(table, min_cell)
@@ -173,6 +176,8 @@ def _rank(sub, question, groups, seed, n_resamples) -> TestResult:
 
 
 def _sentence(question, test, option_tests, rank, n) -> str:
+    if n == 0:
+        return "Geen respondent gaf een inhoudelijk antwoord op deze vraag; er is niets te toetsen."
     if test is not None:
         sentence = interpret(test, n)
         if rank is not None and not math.isnan(rank.p_value):
