@@ -81,7 +81,8 @@ def _warnings(notebook: Path) -> list[str]:
 
 def stated_counts(text: str) -> list[int]:
     """Every respondent count the narrative states about the whole dataset."""
-    patterns = [rf"(\d[\d.]*) van de {POPULATION}\b", r"beschrijven de (\d[\d.]*) gemeenten?",
+    patterns = [rf"(?:Het gaat om|omdat) (\d[\d.]*) van de {POPULATION}\b",
+                r"beschrijven de (\d[\d.]*) gemeenten?",
                 r"alleen de (\d[\d.]*) gemeenten? die", r"tellen de respondenten op tot (\d[\d.]*)",
                 r"Respondenten: (\d[\d.]*)"]
     return [int(m.replace(".", "")) for p in patterns for m in re.findall(p, text)]

@@ -94,3 +94,12 @@ def test_fully_suppressed_crosstab_renders(skewed, tmp_path):
     result = crosstab(df, cb["q07"], "grootteklasse_grof", min_cell=5, n_resamples=99)
     cr.present(result, cb["q07"], tmp_path)
     plt.close("all")
+
+
+def test_crosstab_nobody_answered(skewed, tmp_path):
+    df, cb, _ = skewed
+    result = crosstab(df, cb["q18"], "grootteklasse_grof", min_cell=5, n_resamples=99)
+    assert set(result.table["group"]) == {"Totaal"} and (result.table["base"] == 0).all()
+    assert result.sentence.startswith("Geen respondent gaf een inhoudelijk antwoord")
+    cr.present(result, cb["q18"], tmp_path)
+    plt.close("all")

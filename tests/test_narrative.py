@@ -109,8 +109,10 @@ def test_group_sizes_and_crosstab_scope():
     groups = pd.Series(pd.Categorical(["a", "b", "b", "c"], categories=["a", "b", "c", "d"],
                                       ordered=True))
     assert narrative.group_sizes(groups) == "a 1, b 2 en c 1"
-    text = narrative.crosstab_scope(4, 342, groups)
+    text = narrative.crosstab_scope(4, 342, groups, min_cell=1)
     assert "4 van de 342" in text and "drie groepen (a 1, b 2 en c 1)" in text
-    assert "in één groep" in narrative.crosstab_scope(2, 342, pd.Series(["a", "a"]))
+    merged = narrative.crosstab_scope(4, 342, groups, min_cell=2)  # a and c (1 each) merge
+    assert "in één groep" in merged and "a 1" not in merged
+    assert "in één groep" in narrative.crosstab_scope(2, 342, pd.Series(["a", "a"]), 5)
     assert "weging aan" in narrative.weighting_intro(30, True)
     assert "weging uit" in narrative.weighting_intro(30, False)

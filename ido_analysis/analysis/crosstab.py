@@ -50,6 +50,7 @@ from ido_analysis.spec.codebook import Codebook, Question
 from ido_analysis.spec.families import TestFamily
 from ido_analysis.spec.survey import POPULATION
 
+NO_GROUP = "Totaal"  # the one group of a cross-tab nobody answered (base 0)
 CROSSTAB_COLUMNS = [
     "group_var", "group", "question", "option", "label", "count", "base", "col_percent",
     "row_percent", "suppressed",
@@ -108,6 +109,8 @@ def crosstab(
     sub = df.loc[keep]
     w = _table_weights(df, sub, keep, weights)
     groups = merge_small_groups(sub[group_var], min_cell)
+    if not len(groups.cat.categories):  # nobody answered: one empty group, base 0
+        groups = pd.Series(pd.Categorical([], categories=[NO_GROUP]), index=sub.index)
     table = _long_table(sub, question, group_var, groups, w)
     test, option_tests, rank = _tests(table, sub, question, groups,
                                       (seed, question.id, group_var), n_resamples)
@@ -210,6 +213,8 @@ def sentence_for(question: Question, test: TestResult | None,
                  option_tests: Mapping[str, TestResult], rank: TestResult | None,
                  n: int) -> str:
     """The Dutch interpretation of a cross-tab's tests (verdicts on ``TestResult.p_used``)."""
+    if n == 0:
+        return "Geen respondent gaf een inhoudelijk antwoord op deze vraag; er is niets te toetsen."
     if test is not None:
         sentence = interpret(test, n)
         if rank is not None and not math.isnan(rank.p_value):

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import pandas as pd
 from IPython.display import Markdown, display
 
+from ido_analysis.analysis.disclosure import merge_small_groups
 from ido_analysis.core.formatting import fmt_count, fmt_percent, interval_label
 
 # A sentence in a Markdown cell that quotes a number from the published report names the
@@ -140,9 +141,12 @@ def group_sizes(groups: pd.Series) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " en " + parts[-1]
 
 
-def crosstab_scope(n: int, population: int, groups: pd.Series) -> str:
-    """What cross-tabs of ``n`` of ``population`` in these groups can and cannot carry."""
-    k = int(groups.astype("object").dropna().nunique())
+def crosstab_scope(n: int, population: int, groups: pd.Series, min_cell: int) -> str:
+    """What cross-tabs of ``n`` of ``population`` in these groups can and cannot carry. The
+    groups are those of the cross-tabs: merged to at least ``min_cell`` respondents first
+    (``disclosure.merge_small_groups``), so no size below the threshold is printed."""
+    groups = merge_small_groups(groups.dropna(), min_cell)
+    k = len(groups.cat.categories)
     spread = (f"verdeeld over {number_word(k)} groepen ({group_sizes(groups)})" if k > 1
               else "in één groep")
     return (
