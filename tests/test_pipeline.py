@@ -112,7 +112,7 @@ def test_overrides_and_paths(tmp_path, monkeypatch):
                              overrides=["min_cell=10", "code=0363", "weighting=true"])
     params = notebook_parameters(config, config.spec("b"))
     assert params["raw_path"] == str(tmp_path / "nbs" / "elders.csv")
-    assert params["processed_dir"] == str(tmp_path / "processed")
+    assert params["processed_dir"] == str(tmp_path / "ander" / "data" / "processed")
     assert params["output_dir"] == str(tmp_path / "ander")
     assert config.output_dir == tmp_path / "ander"
     assert params["min_cell"] == 10 and params["code"] == "0363" and params["weighting"] is True
@@ -200,10 +200,14 @@ def test_end_to_end_failure_incremental_and_noop(project):
         assert (out / f"{name}.html").exists() and (out / f"{name}.pdf").exists()
     assert (out / "notebooks" / "c.failed.ipynb").exists()
     assert not (out / "c.html").exists()
-    assert (out / "rapport_compleet.pdf").exists()
-    assert log.count("run   rapport_compleet.pdf") == 1  # rendered during the run, kept
+    # A failed chapter: no combined report; the index names the failure and its notebook.
+    assert not (out / "rapport_compleet.pdf").exists()
+    assert "run   rapport_compleet.pdf" not in log
     index = (out / "index.html").read_text()
     assert 'href="a.html"' in index and 'href="c.html"' not in index
+    assert "C: MISLUKT. c.ipynb, cell 3 of 3: ValueError: kapotte cel" in index
+    assert 'href="notebooks/c.failed.ipynb"' in index and "onvolledig" in index
+    assert "Data: raw.csv (sha256 " in index and "Parameters: min_cell = 5" in index
 
     # 2. Fix c: only c and d run (a, b up to date), combined PDF is rebuilt. It starts as soon
     #    as no notebook is left to execute, before the last chapter PDF (d's), and only once.
@@ -217,6 +221,7 @@ def test_end_to_end_failure_incremental_and_noop(project):
         next(line for line in lines if line.startswith("  done  d (")))
     assert log.count("run   rapport_compleet.pdf") == 1
     assert not (out / "notebooks" / "c.failed.ipynb").exists()
+    assert "MISLUKT" not in (out / "index.html").read_text()
     c_html = (out / "c.html").read_bytes()
 
     # 3. Nothing changed: no work, fast.
@@ -233,12 +238,17 @@ def test_end_to_end_failure_incremental_and_noop(project):
     assert (out / "c.html").read_bytes() == c_html
 
     # 5. Data change with --only b: b and its dependency a re-run (the raw file is an input of
-    #    every notebook); c and d are not selected.
+    #    every notebook); c and d are not selected. c and d now come from another run: the
+    #    combined report of the earlier run is removed and the index says so.
     (root / "raw.csv").write_text("x\n2\n")
     result, _ = _run(config_path, jobs=1, only=["b"])
     assert result.ran == ["a", "b"] and result.up_to_date == [] and not result.failed
     state = json.loads((out / ".pipeline-state.json").read_text())
-    assert set(state) >= {"a", "b", "c", "d", "__combined__"}
+    assert set(state) >= {"a", "b", "c", "d"}
+    assert not (out / "rapport_compleet.pdf").exists()
+    index = (out / "index.html").read_text()
+    assert "C: uit een andere uitvoering" in index and "D: uit een andere uitvoering" in index
+    assert "B: uit een andere uitvoering" not in index
 
 
 def _pdf_fails_for_b(task):
@@ -250,35 +260,37 @@ def _pdf_fails_for_b(task):
 @pytest.mark.slow
 def test_failed_chapter_pdf_discards_early_combined_report(project, monkeypatch):
     """b's chapter PDF fails after the combined report was rendered with b's new body: b keeps
-    its last good outputs, no temporary file is left, and the combined report is rendered
-    again from the chapters in place (old b)."""
+    its last good outputs, no temporary file is left, the early combined report is dropped and
+    the one of this run's data and parameters stays (old b); with other parameters it goes."""
     from pypdf import PdfReader
 
     root, config_path = project
     out = root / "out"
+    make_notebook(root / "nbs" / "c.ipynb", "print('c ok')", "Hoofdstuk C")
     _run(config_path, jobs=1)  # whatever the earlier test left: all chapters in place
     b_html = (out / "b.html").read_bytes()
     (out / "index.html").unlink()  # the combined report is out of date
     monkeypatch.setitem(schedule._JOB_FUNCTIONS, schedule._PDF, _pdf_fails_for_b)
-    config = apply_overrides(load_config(config_path), overrides=["min_cell=7"])
+    combined = (out / "rapport_compleet.pdf").read_bytes()
     stream = io.StringIO()
-    result = pipeline.run_pipeline(config, only=["b"], jobs=1, stream=stream)
-    assert result.failed == {"b": "b: PDF: RuntimeError: kapotte pdf"} and result.ran == ["a"]
-    assert stream.getvalue().count("run   rapport_compleet.pdf (4 chapters)") == 2
-    assert result.combined is True and (out / "index.html").exists()
+    result = pipeline.run_pipeline(load_config(config_path), only=["b"], force=True, jobs=1,
+                                   stream=stream)
+    assert result.failed == {"b": "b: PDF: RuntimeError: kapotte pdf"} and result.ran == []
+    assert (out / "rapport_compleet.pdf").read_bytes() == combined
+    assert result.combined is False and (out / "index.html").exists()
     assert (out / "b.html").read_bytes() == b_html
     assert (out / "notebooks" / "b.failed.ipynb").exists()
     assert sorted(p.name for p in out.rglob("*.tmp*")) == []
+    # Same data and parameters: the combined report of this run stays (old b inside).
     text = "".join(p.extract_text() for p in PdfReader(out / "rapport_compleet.pdf").pages)
-    assert "gelezen 42 5 0363" in text and "gelezen 42 7" not in text
+    assert "gelezen 42 5 0363" in text
+    assert "B: MISLUKT. b: PDF: RuntimeError: kapotte pdf" in (out / "index.html").read_text()
 
-    # Again, with the combined report up to date: the early render is dropped, not kept.
-    combined = (out / "rapport_compleet.pdf").read_bytes()
-    stream = io.StringIO()
-    result = pipeline.run_pipeline(config, only=["b"], jobs=1, stream=stream)
+    # Other parameters and b fails again: the combined report of the earlier run goes.
+    config = apply_overrides(load_config(config_path), overrides=["min_cell=7"])
+    result = pipeline.run_pipeline(config, only=["b"], jobs=1, stream=io.StringIO())
     assert list(result.failed) == ["b"] and result.combined is False
-    assert stream.getvalue().count("run   rapport_compleet.pdf (4 chapters)") == 1
-    assert (out / "rapport_compleet.pdf").read_bytes() == combined
+    assert not (out / "rapport_compleet.pdf").exists()
     assert sorted(p.name for p in out.rglob("*.tmp*")) == []
 
 
@@ -291,3 +303,97 @@ def test_missing_notebook_is_reported(tmp_path):
     assert list(result.failed) == ["a"] and "FileNotFoundError" in result.failed["a"]
     assert sorted(result.blocked) == ["b", "c", "d"]
     assert result.exit_code == 1
+
+
+# ----------------------------------------------------------------------------- run isolation
+
+def test_each_output_folder_gets_its_own_processed_data(tmp_path):
+    from ido_analysis.core.paths import ROOT
+
+    config = load_config()
+    default = notebook_parameters(apply_overrides(config), config.spec("01_opschonen"))
+    assert default["processed_dir"] == str(ROOT / "data" / "processed")
+    same = apply_overrides(config, output=str(ROOT / "reports"))
+    assert notebook_parameters(same, config.spec("01_opschonen"))["processed_dir"] == str(
+        ROOT / "data" / "processed")
+    other = apply_overrides(config, output=str(tmp_path / "elders"))
+    for spec in other.notebooks:
+        assert notebook_parameters(other, spec).get("processed_dir", str(
+            tmp_path / "elders" / "data" / "processed")) == str(
+            tmp_path / "elders" / "data" / "processed")
+    chosen = apply_overrides(config, output=str(tmp_path / "elders"),
+                             overrides=[f"processed_dir={tmp_path / 'p'}"])
+    assert notebook_parameters(chosen, config.spec("02_respondenten"))["processed_dir"] == str(
+        tmp_path / "p")
+
+
+FIGURE_WRITER = ("from pathlib import Path\n"
+                 "if Path(processed_dir, 'stop').exists():\n"
+                 "    Path(output_dir, 'figures').mkdir(parents=True, exist_ok=True)\n"
+                 "    Path(output_dir, 'figures', 'e.png').write_text('half')\n"
+                 "    raise ValueError('gestopt')\n"
+                 "for sub, name in (('figures', 'e.png'), ('tables', 'e.csv')):\n"
+                 "    Path(output_dir, sub).mkdir(parents=True, exist_ok=True)\n"
+                 "    Path(output_dir, sub, name).write_text(min_cell_text)\n"
+                 "print('geschreven')")
+
+
+@pytest.mark.slow
+def test_tables_and_figures_are_staged_with_their_chapter(tmp_path):
+    """A chapter's tables and figures appear only when the whole chapter succeeded; the cache
+    knows them (a deleted figure re-runs the chapter)."""
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    make_notebook(nbs / "e.ipynb", FIGURE_WRITER, "Hoofdstuk E",
+                  "processed_dir = ''\noutput_dir = ''\nmin_cell_text = 'x'")
+    (tmp_path / "processed").mkdir()
+    config = {"report": {"title": "T"}, "notebooks_dir": "nbs", "output_dir": "out",
+              "parameters": {"processed_dir": "processed", "output_dir": "out",
+                             "min_cell_text": "eerste"},
+              "path_parameters": ["processed_dir", "output_dir"], "input_parameters": [],
+              "package_sources": [], "notebooks": [{"name": "e", "title": "E"}]}
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(yaml.safe_dump(config))
+    out = tmp_path / "out"
+
+    result, _ = _run(path, jobs=1)
+    assert result.ran == ["e"] and (out / "figures" / "e.png").read_text() == "eerste"
+    assert (out / "tables" / "e.csv").exists()
+    assert not any(p.is_file() for p in (out / ".pipeline" / "stage").rglob("*"))
+
+    # A failed run writes nothing beside the last good outputs.
+    (tmp_path / "processed" / "stop").write_text("")
+    config["parameters"]["min_cell_text"] = "tweede"
+    path.write_text(yaml.safe_dump(config))
+    result, _ = _run(path, jobs=1)
+    assert list(result.failed) == ["e"]
+    assert (out / "figures" / "e.png").read_text() == "eerste"
+    assert "MISLUKT" in (out / "index.html").read_text()
+
+    # A deleted figure re-runs the chapter.
+    (tmp_path / "processed" / "stop").unlink()
+    config["parameters"]["min_cell_text"] = "eerste"
+    path.write_text(yaml.safe_dump(config))
+    result, _ = _run(path, jobs=1)
+    assert result.up_to_date == ["e"]
+    (out / "figures" / "e.png").unlink()
+    result, _ = _run(path, jobs=1)
+    assert result.ran == ["e"] and (out / "figures" / "e.png").read_text() == "eerste"
+    index = (out / "index.html").read_text()
+    assert "MISLUKT" not in index and 'href="rapport_compleet.pdf"' in index
+
+
+def test_run_identity_follows_data_and_parameters_not_paths(tmp_path):
+    from ido_analysis.pipeline.identity import run_info
+
+    path = write_project(tmp_path)
+    base = run_info(load_config(path))
+    assert base.data_name == "raw.csv" and base.n is None and len(base.short_sha) == 12
+    assert base.lines()[0] == f"Data: raw.csv (sha256 {base.short_sha})"
+    assert "Parameters: min_cell = 5" in base.lines()[2]
+    elsewhere = run_info(apply_overrides(load_config(path), output=str(tmp_path / "x")))
+    assert elsewhere.key == base.key
+    other = run_info(apply_overrides(load_config(path), overrides=["min_cell=6"]))
+    assert other.key != base.key
+    (tmp_path / "raw.csv").write_text("x\n3\n")
+    assert run_info(load_config(path)).key != base.key

@@ -143,7 +143,9 @@ def wilson_interval(
     """Wilson score interval (proportions 0-1) for ``count`` of ``base``, optionally with FPC.
 
     ``count`` and ``base`` may be non-integer (weighted share times effective n). Base 0 gives
-    ``(nan, nan)``. See the module docstring for the formula and its sources.
+    ``(nan, nan)``. Always ``0 <= low <= count / base <= high <= 1`` (exactly, not up to
+    rounding: count 0 gives low 0.0, count = base gives high 1.0). See the module docstring
+    for the formula and its sources.
     """
     if base < 0 or count < 0 or count > base + 1e-9:
         raise ValueError(f"need 0 <= count <= base, got count={count}, base={base}")
@@ -154,7 +156,9 @@ def wilson_interval(
     denom = 1 + z * z / base
     centre = (p + z * z / (2 * base)) / denom
     half = z / denom * math.sqrt(p * (1 - p) / base + z * z / (4 * base * base))
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # Rounding may leave the bound a hair beside p (6.9e-16 above 0 for count 0): the interval
+    # always holds p and stays in [0, 1], so 0% and 100% have a bound exactly at p.
+    return (max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half)))
 
 
 def effective_sample_size(weights: Sequence[float] | np.ndarray) -> float:

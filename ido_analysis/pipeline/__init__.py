@@ -8,9 +8,13 @@
   (papermill/jupyter port race, nteract/papermill#511).
 - Incremental: ``<output>/.pipeline-state.json`` stores a key per notebook (``cache``); a
   notebook whose key and outputs are unchanged is skipped.
-- Outputs are written to temporary names and moved in place only when all of a chapter
-  succeeded (``staging``); the combined PDF and the index are built from the chapters in place
-  (``publish``).
+- Parameters are checked against ``parameter_schema`` before anything runs (``parameters``).
+- Outputs are written to temporary names, a chapter's tables and figures into its own staging
+  folder, and moved in place only when all of a chapter succeeded (``staging``, ``execute``);
+  an output folder other than the default gets its own cleaned data (``config``).
+- The combined PDF is built only from chapters of one run (same data and parameters,
+  ``identity``) when none failed; the index shows the run, failures and chapters of other
+  runs (``publish``).
 """
 
 from ido_analysis.pipeline.config import (

@@ -11,17 +11,16 @@ from typing import Any
 import yaml
 
 from ido_analysis.core.paths import ROOT
+from ido_analysis.pipeline import parameters as schema_rules
+from ido_analysis.pipeline.errors import PipelineError
 
 DEFAULT_CONFIG = ROOT / "pipeline.yaml"
 
 
 
+OWN_PROCESSED = "processed_dir"        # the parameter that each output folder gets its own of
+PROCESSED_SUBDIR = Path("data") / "processed"
 _LEADING_ZERO = re.compile(r"^[+-]?0\d+$")
-
-
-
-class PipelineError(Exception):
-    """Invalid configuration or command-line input (exit code 2)."""
 
 
 
@@ -52,6 +51,7 @@ class PipelineConfig:
     notebooks: tuple[NotebookSpec, ...]
     report: dict[str, str]
     overrides: dict[str, Any] = field(default_factory=dict)
+    parameter_schema: dict[str, Any] = field(default_factory=dict)
 
     def spec(self, name: str) -> NotebookSpec:
         for spec in self.notebooks:
@@ -94,16 +94,21 @@ def load_config(path: str | Path | None = None,
     root = cfg_path.parent
     specs = tuple(_spec(e) for e in raw.get("notebooks") or ())
     _check_graph(specs)
+    schema = dict(raw.get("parameter_schema") or {})
+    schema_rules.check_schema(schema)
+    specs = tuple(replace(s, parameters=schema_rules.validate(s.parameters, schema))
+                  for s in specs)
     return PipelineConfig(
         path=cfg_path, root=root,
         notebooks_dir=(root / (notebooks_dir or raw.get("notebooks_dir", "notebooks"))).resolve(),
         output_dir=(root / raw.get("output_dir", "reports")).resolve(),
-        parameters=dict(raw.get("parameters") or {}),
+        parameters=schema_rules.validate(raw.get("parameters") or {}, schema),
         path_parameters=tuple(raw.get("path_parameters") or ()),
         input_parameters=tuple(raw.get("input_parameters") or ()),
         package_sources=tuple(raw.get("package_sources") or ()),
         notebooks=specs,
         report={k: str(v) for k, v in (raw.get("report") or {}).items()},
+        parameter_schema=schema,
     )
 
 
@@ -120,12 +125,28 @@ def parse_value(text: str) -> Any:
 
 
 
-def parse_override(text: str) -> tuple[str, Any]:
-    """``"key=value"`` -> ``(key, parse_value(value))``."""
+def split_override(text: str) -> tuple[str, str]:
+    """``"key=value"`` -> ``(key, value)`` as text."""
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
         raise PipelineError(f"--set expects KEY=VALUE, got {text!r}")
-    return key.strip(), parse_value(value)
+    return key.strip(), value.strip()
+
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``"key=value"`` -> ``(key, parse_value(value))``."""
+    key, value = split_override(text)
+    return key, parse_value(value)
+
+
+
+def typed_overrides(texts: Iterable[str], schema: dict[str, Any]) -> dict[str, Any]:
+    """``--set`` values: with a schema, the text is checked and converted by its rule (so that
+    ``weighting=nee`` is false and ``weighting=yes`` is refused); without one, YAML scalars."""
+    if not schema:
+        return dict(parse_override(t) for t in texts)
+    return schema_rules.validate(dict(split_override(t) for t in texts), schema)
 
 
 
@@ -134,8 +155,12 @@ def apply_overrides(config: PipelineConfig, data: str | None = None, output: str
                     ) -> PipelineConfig:
     """Command-line options on top of the config. Paths given on the command line are relative
     to the current directory; ``--set`` values win over every notebook's own parameters;
-    ``mapping`` (``--mapping``) sets ``mapping_path``."""
-    values = dict(parse_override(o) for o in overrides)
+    ``mapping`` (``--mapping``) sets ``mapping_path``.
+
+    Runs never mix: an ``output`` other than the configured output folder gets its own
+    cleaned data in ``<output>/data/processed`` (unless ``--set processed_dir=...``), so the
+    repository's ``data/processed/`` is written only by runs into the default folder."""
+    values = typed_overrides(overrides, config.parameter_schema)
     if data is not None:
         values["raw_path"] = data
     if mapping is not None:
@@ -144,6 +169,8 @@ def apply_overrides(config: PipelineConfig, data: str | None = None, output: str
     if output is not None:
         out_dir = Path(output).resolve()
         values["output_dir"] = str(out_dir)
+        if out_dir != config.output_dir and OWN_PROCESSED not in values:
+            values[OWN_PROCESSED] = str(out_dir / PROCESSED_SUBDIR)
     for key in config.path_parameters:
         if isinstance(values.get(key), str):
             values[key] = str(Path(values[key]).resolve())

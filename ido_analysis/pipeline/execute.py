@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -75,6 +76,9 @@ class Task:
     pdf: Path | None = None
     cache: Path | None = None         # directory for body fragment and metadata
     strip: bool = False               # strip volatile metadata (update mode)
+    stage: Path | None = None         # the notebook's output_dir while it runs (tables, figures)
+    publish_to: Path | None = None    # where the staged files go when the chapter succeeded
+    run_key: str = ""                 # identity of the run (data + parameters), in metadata
 
 
 
@@ -187,7 +191,16 @@ def _render_html(task: Task, executed: Path) -> None:
     _, html_tmp, _, body_tmp, meta_tmp = (tmp for tmp, _ in _chapter_pairs(task))
     html_tmp.write_text(page, encoding="utf-8")
     body_tmp.write_text(body, encoding="utf-8")
-    meta_tmp.write_text(json.dumps({**meta.__dict__, "date": task.day}), encoding="utf-8")
+    meta_tmp.write_text(json.dumps({**meta.__dict__, "date": task.day, "run": task.run_key,
+                                    "files": staged_files(task)}), encoding="utf-8")
+
+
+
+def staged_files(task: Task) -> list[str]:
+    """Files the notebook wrote into its staging folder, relative to it (sorted)."""
+    if task.stage is None or not task.stage.is_dir():
+        return []
+    return sorted(str(p.relative_to(task.stage)) for p in task.stage.rglob("*") if p.is_file())
 
 
 def execute_task(task: Task) -> Outcome:
@@ -199,6 +212,9 @@ def execute_task(task: Task) -> Outcome:
     for path in (task.target, task.html, task.pdf, task.cache):
         if path is not None:
             (path if path == task.cache else path.parent).mkdir(parents=True, exist_ok=True)
+    if task.stage is not None:
+        shutil.rmtree(task.stage, ignore_errors=True)
+        task.stage.mkdir(parents=True)
     try:
         _execute(task, tmp_nb)
         if task.strip:
@@ -226,8 +242,31 @@ def pdf_task(task: Task) -> Outcome:
     return Outcome(task.name, True, time.perf_counter() - start)
 
 
+
+def _published_files(task: Task) -> list[str]:
+    """Files the chapter's last good run published (from its metadata in place)."""
+    if task.cache is None:
+        return []
+    try:
+        meta = json.loads((task.cache / f"{task.name}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [str(f) for f in meta.get("files", [])]
+
+
+
 def commit_task(task: Task) -> None:
-    """Move every output of a task in place (the chapter succeeded)."""
+    """Move every output of a task in place (the chapter succeeded): the staged tables and
+    figures first, then notebook, HTML, PDF, body and metadata."""
+    if task.stage is not None and task.publish_to is not None:
+        new = staged_files(task)
+        for rel in sorted(set(_published_files(task)) - set(new)):  # no longer written
+            (task.publish_to / rel).unlink(missing_ok=True)
+        for rel in new:
+            final = task.publish_to / rel
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(task.stage / rel, final)
+        shutil.rmtree(task.stage, ignore_errors=True)
     for tmp, final in _chapter_pairs(task):
         os.replace(tmp, final)
     task.target.with_name(f"{task.name}.failed.ipynb").unlink(missing_ok=True)
@@ -239,6 +278,8 @@ def discard_task(task: Task) -> None:
     (tmp_nb, _), *rendered = _chapter_pairs(task)
     for tmp, _ in rendered:
         tmp.unlink(missing_ok=True)
+    if task.stage is not None:
+        shutil.rmtree(task.stage, ignore_errors=True)
     if tmp_nb.exists() and task.strip:
         tmp_nb.unlink()
     elif tmp_nb.exists():

@@ -29,17 +29,23 @@ from ido_analysis.pipeline.config import (
     selection,
 )
 from ido_analysis.pipeline.execute import Outcome, Task, kernel_name
+from ido_analysis.pipeline.identity import run_info
+from ido_analysis.pipeline.parameters import check_paths
 from ido_analysis.pipeline.progress import say
 from ido_analysis.pipeline.publish import (
+    FAILED_KEY,
     CombinedJob,
+    chapter_meta,
     combined_chapters,
     combined_job,
     combined_key,
     combined_up_to_date,
+    complete,
     publish,
+    record_failures,
 )
 from ido_analysis.pipeline.schedule import RunResult, Scheduler
-from ido_analysis.pipeline.staging import CACHE_DIR, chapter_files
+from ido_analysis.pipeline.staging import CACHE_DIR, OUTPUT_PARAMETER, STAGE_DIR, chapter_files
 
 
 def run_pipeline(config: PipelineConfig, only: Iterable[str] | None = None, force: bool = False,
@@ -52,6 +58,7 @@ def run_pipeline(config: PipelineConfig, only: Iterable[str] | None = None, forc
     state_path = config.output_dir / STATE_FILE
     state = load_state(state_path)
     package = package_hash(config)
+    identity = run_info(config)
     keys: dict[str, str] = {}
     today = dt.date.today().isoformat()
     kernel: list[str] = []
@@ -68,23 +75,32 @@ def run_pipeline(config: PipelineConfig, only: Iterable[str] | None = None, forc
         entry = state.get(name, {})
         fresh = (name not in forced and entry.get("key") == keys[name]
                  and all(p.exists() for p in chapter_files(config, name))
+                 and all((config.output_dir / f).exists() for f in entry.get("files", []))
                  and entry.get("outputs") == declared_outputs_hash(config, spec))
         if fresh:
+            entry.pop(FAILED_KEY, None)   # back to a configuration that had succeeded
             return None
         if not kernel:
             kernel.append(kernel_name())
         nb_file, html_file, pdf_file, _, _ = chapter_files(config, name)
+        params = notebook_parameters(config, spec)
+        stage = config.output_dir / CACHE_DIR / STAGE_DIR / name
+        if OUTPUT_PARAMETER in params:
+            params[OUTPUT_PARAMETER] = str(stage)
         return Task(name=name, source=config.notebook_path(name), target=nb_file,
-                    parameters=notebook_parameters(config, spec), kernel=kernel[0],
+                    parameters=params, kernel=kernel[0],
                     title=spec.title, day=today, html=html_file, pdf=pdf_file,
-                    cache=config.output_dir / CACHE_DIR)
+                    cache=config.output_dir / CACHE_DIR, stage=stage,
+                    publish_to=config.output_dir, run_key=identity.key)
 
     def finish(outcome: Outcome) -> None:
         if not outcome.ok:
             return
         spec = config.spec(outcome.name)
+        meta = chapter_meta(config, outcome.name)
         state[outcome.name] = {"key": keys[outcome.name], "date": today,
                                "outputs": declared_outputs_hash(config, spec),
+                               "files": list(meta.get("files", [])),
                                "seconds": round(outcome.seconds, 2)}
         save_state(state_path, state)
 
@@ -92,16 +108,22 @@ def run_pipeline(config: PipelineConfig, only: Iterable[str] | None = None, forc
     say(stream, f"ido-analysis run: {len(order)} notebook(s), {n_jobs} job(s), "
                  f"output {config.output_dir}")
     def combine(staged: set[str]) -> CombinedJob | None:
-        chapters = combined_chapters(config, staged)
-        key = combined_key(config, chapters)
-        if not chapters or combined_up_to_date(config, state, key):
+        if result.failed or result.blocked:
             return None
-        return combined_job(config, chapters, key)
+        chapters = combined_chapters(config, staged)
+        if not complete(config, chapters, identity.key, {}):
+            return None
+        key = combined_key(config, chapters)
+        if combined_up_to_date(config, state, key):
+            return None
+        return combined_job(config, chapters, key, run_info(config))
 
     scheduler = Scheduler(order, {n: config.spec(n).depends_on for n in order}, prepare, finish,
                            result, stream, combine)
     early = scheduler.run(n_jobs)
-    result.combined = publish(config, state, state_path, stream, early)
+    record_failures(config, state, result.failed)
+    save_state(state_path, state)
+    result.combined = publish(config, state, state_path, stream, early, run_info(config))
     result.seconds = time.perf_counter() - start
     say(stream, f"total {result.seconds:.1f} s: {len(result.ran)} run, "
                  f"{len(result.up_to_date)} up to date, {len(result.failed)} failed, "
@@ -153,6 +175,14 @@ def _mapping_settled(config: Any) -> bool:
     return False
 
 
+def check_inputs(config: PipelineConfig, names: Iterable[str]) -> None:
+    """Every path parameter the schema says must exist does, for every notebook in ``names``
+    (an unknown name raises PipelineError). Called before any notebook runs."""
+    for name in names:
+        check_paths(notebook_parameters(config, config.spec(name)), config.parameter_schema)
+
+
+
 def cli_run(args: Any) -> int:
     """Entry point of ``ido-analysis run`` (arguments: see ido_analysis/cli.py)."""
     try:
@@ -161,12 +191,10 @@ def cli_run(args: Any) -> int:
                                  output=getattr(args, "output", None),
                                  overrides=getattr(args, "overrides", None) or (),
                                  mapping=getattr(args, "mapping", None))
+        only = getattr(args, "only", None)
+        check_inputs(config, selection(config, only))
         if not getattr(args, "update_notebooks", False) and not _mapping_settled(config):
             return 1
-        only = getattr(args, "only", None)
-        if only:
-            for name in only:
-                config.spec(name)
         if getattr(args, "update_notebooks", False):
             result = update_notebooks(config, only=only, jobs=getattr(args, "jobs", None))
         else:

@@ -7,6 +7,8 @@ from pathlib import Path
 from ido_analysis.pipeline.config import PipelineConfig
 
 CACHE_DIR = ".pipeline"
+STAGE_DIR = "stage"              # <output>/.pipeline/stage/<chapter>/: its tables and figures
+OUTPUT_PARAMETER = "output_dir"  # the parameter a chapter writes its tables and figures under
 
 
 

@@ -46,6 +46,8 @@ from ido_analysis.spec.reference import load_municipalities
 from ido_analysis.spec.survey import WEIGHTING_STRATUM
 
 CHART_KINDS = ("bar", "diverging")
+NOBODY_ASKED = ("Geen grafiek en geen percentages: geen enkele respondent kreeg of beantwoordde "
+                "deze vraag (basis 0).")
 
 
 # --- Weights ---------------------------------------------------------------------------------
@@ -164,8 +166,11 @@ def show_question(df: pd.DataFrame, question: Question, *, confidence: float = 0
     write_table(table, out / "tables" / f"{question.id}.csv")
     display(Markdown(f"**Vraag {question.number}. {question.text}**"))
     display(tables.display_table(tables.order_for_display(table, question)))
-    display(Markdown(reading_aid(table, question.reading_aid)))
     base = int(table["base"].max())
+    if base == 0:
+        display(Markdown(f"*{NOBODY_ASKED}*"))
+        return table
+    display(Markdown(reading_aid(table, question.reading_aid)))
     if min_base is not None and base < min_base:
         display(Markdown(f"*Geen grafiek: minder dan {min_base} respondenten beantwoordden "
                          "deze vraag.*"))

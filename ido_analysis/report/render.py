@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -218,11 +219,20 @@ def chapter_html(body: str, meta: ChapterMeta, day: dt.date) -> str:
     return page(meta.title, chapter_section(body, meta, day))
 
 
+def run_block(lines: Sequence[str]) -> str:
+    """The run's identity (data file and hash, n, parameters, date) as a small list."""
+    if not lines:
+        return ""
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    return f'<ul class="uitvoering">{items}</ul>'
+
+
 def combined_html(chapters: list[tuple[str, ChapterMeta, str]], report: ChapterMeta,
-                  day: dt.date) -> str:
+                  day: dt.date, run_lines: Sequence[str] = ()) -> str:
     """One document: title page, table of contents with page numbers, then every chapter.
 
-    ``chapters`` holds ``(anchor_id, meta, body)`` in report order.
+    ``chapters`` holds ``(anchor_id, meta, body)`` in report order; ``run_lines`` describe
+    the run (``pipeline.identity.RunInfo.lines``) on the title page.
     """
     title_page = (
         f'<section class="titelpagina"><h1>{html.escape(report.title)}</h1>'
@@ -231,6 +241,7 @@ def combined_html(chapters: list[tuple[str, ChapterMeta, str]], report: ChapterM
         + (f"<p>Bron: {html.escape(report.source)}</p>" if report.source else "")
         + (f'<div class="ido-banner">{html.escape(SYNTHETIC_BANNER)}</div>'
            if any(m.synthetic for _, m, _ in chapters) else "")
+        + run_block(run_lines)
         + "</section>"
     )
     toc = "".join(f'<li><a href="#{cid}">{html.escape(m.title)}</a></li>'
@@ -242,16 +253,19 @@ def combined_html(chapters: list[tuple[str, ChapterMeta, str]], report: ChapterM
     return page(report.title, title_page + nav + sections)
 
 
-def index_html(report: ChapterMeta, rows: list[tuple[str, str, str]], day: dt.date) -> str:
-    """Index page; ``rows`` holds ``(description, relative_href, date_text)``."""
+def index_html(report: ChapterMeta, rows: list[tuple[str, str, str]], day: dt.date,
+               run_lines: Sequence[str] = ()) -> str:
+    """Index page; ``rows`` holds ``(description, relative_href, date_text)`` (an empty href:
+    no link); ``run_lines`` describe the run under the title."""
     body = "".join(
-        f'<tr><td>{html.escape(desc)}</td><td><a href="{html.escape(href)}">'
-        f"{html.escape(href)}</a></td><td>{html.escape(when)}</td></tr>"
+        f"<tr><td>{html.escape(desc)}</td><td>"
+        + (f'<a href="{html.escape(href)}">{html.escape(href)}</a>' if href else "")
+        + f"</td><td>{html.escape(when)}</td></tr>"
         for desc, href, when in rows)
     meta = ChapterMeta(title=report.title, subtitle=report.subtitle, source=report.source)
     table = ('<table class="index"><thead><tr><th>Onderdeel</th><th>Bestand</th>'
              f"<th>Datum</th></tr></thead><tbody>{body}</tbody></table>")
-    return page(report.title, _title_block(meta, day) + table)
+    return page(report.title, _title_block(meta, day) + run_block(run_lines) + table)
 
 
 _STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style\s*>)", flags=re.DOTALL | re.IGNORECASE)
