@@ -9,7 +9,7 @@ DATA ?= data/raw/ido_enquete_2025_SYNTHETISCH.csv
 MAPPING ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data clean-data report notebooks pin-figures docs test test-fast lint lab lock distclean
+.PHONY: help setup data clean-data report factsheets notebooks pin-figures docs test test-fast lint lab lock distclean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -34,6 +34,9 @@ clean-data: setup ## Clean the raw export into data/processed/ (DATA=path for an
 
 report: setup ## Set up, clean and render every chapter into reports/ (DATA=path for another export)
 	$(BIN)/ido-analysis run --data $(DATA) $(if $(MAPPING),--mapping $(MAPPING))
+
+factsheets: setup ## Confidential factsheet per responding municipality into reports/factsheets/
+	$(BIN)/ido-analysis factsheets --data $(DATA)
 
 notebooks: setup ## Re-execute notebooks/ in place on the bundled data (commit the result)
 	$(BIN)/ido-analysis run --update-notebooks

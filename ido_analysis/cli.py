@@ -1,4 +1,4 @@
-"""Command line: ``ido-analysis generate | clean | inspect | run``.
+"""Command line: ``ido-analysis generate | clean | inspect | run | factsheets``.
 
 Each sub-command's work lives in its own module; this file only parses arguments, so that
 ``ido-analysis --help`` stays fast (modules are imported when their command runs).
@@ -33,6 +33,12 @@ def _run(args: argparse.Namespace) -> int:
     from ido_analysis.pipeline import cli_run
 
     return cli_run(args)
+
+
+def _factsheets(args: argparse.Namespace) -> int:
+    from ido_analysis.pipeline.factsheets import cli_factsheets
+
+    return cli_factsheets(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,6 +85,20 @@ def build_parser() -> argparse.ArgumentParser:
                      help="re-execute notebooks/*.ipynb in place with their default parameters "
                           "and strip volatile metadata (what strict nbval checks)")
     run.set_defaults(func=_run)
+
+    fac = sub.add_parser("factsheets", help="render one confidential factsheet per responding "
+                                            "municipality into reports/factsheets/")
+    fac.add_argument("--data", default=None, help="raw export (default: the bundled one)")
+    fac.add_argument("--output", default=None,
+                     help="output directory (default: reports/factsheets; mode 0700)")
+    fac.add_argument("--only", nargs="+", default=None, metavar="GEMEENTE",
+                     help="only these municipalities (CBS code or name)")
+    fac.add_argument("--config", default=None, help="pipeline config (default: pipeline.yaml)")
+    fac.add_argument("--set", dest="overrides", action="append", default=[],
+                     metavar="KEY=VALUE", help="override a parameter, e.g. min_cell=10")
+    fac.add_argument("--force", action="store_true", help="ignore the cache, render everything")
+    fac.add_argument("--jobs", type=int, default=None, help="parallel workers (default: cores)")
+    fac.set_defaults(func=_factsheets)
     return parser
 
 

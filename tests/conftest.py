@@ -199,3 +199,20 @@ def processed(tmp_path_factory):
     out = tmp_path_factory.mktemp("processed")
     clean_export(DEFAULT_OUTPUT, out)
     return load_processed(out)
+
+
+@pytest.fixture(scope="session")
+def rendered_site(tmp_path_factory) -> Path:
+    """One cold ``ido-analysis run`` of the bundled data per test session (slow tests only):
+    the output directory with every chapter, the combined PDF and the index. With
+    ``IDO_RENDERED_SITE=<dir>`` the tests read that finished run instead (to iterate on checks
+    without re-running the pipeline)."""
+    import os
+
+    from ido_analysis.cli import main
+
+    if os.environ.get("IDO_RENDERED_SITE"):
+        return Path(os.environ["IDO_RENDERED_SITE"])
+    out = tmp_path_factory.mktemp("reports")
+    assert main(["run", "--output", str(out), "--force"]) == 0
+    return out

@@ -213,5 +213,5 @@ def test_show_coded_notes_a_column_without_themes(shown) -> None:
     frame = pd.DataFrame({"q05": pd.array(["iets", "", None], dtype="string")})
     counts = chapter.show_coded(frame, "q05")
     assert counts.empty
-    assert _texts(shown) == ["*1 open antwoord; het codeerschema heeft voor deze vraag geen "
-                             "thema's.*"]
+    assert _texts(shown) == ["*1 open antwoord bij vraag 5; het codeerschema heeft voor deze "
+                             "vraag geen thema's.*"]

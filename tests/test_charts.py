@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import textwrap
 from pathlib import Path
 
@@ -384,3 +385,43 @@ def test_stacked_group_chart_missing_flag_counts_as_suppressed(scale_q: Question
     hatched = [p for p in ax.patches if p.get_hatch() == SUPPRESSED_HATCH]
     assert [(p.get_x(), p.get_width()) for p in hatched] == [pytest.approx((85.0, 15.0))]
     assert value_texts(ax) == ["20%", "40%", "10%", "5%", "10%", "onderdrukt"]
+
+
+# --------------------------------------------------------------------------- alt text
+
+
+def test_bar_chart_alt_text_names_every_bar_with_its_figures(multi_q: Question) -> None:
+    table = make_table(multi_q, [42, 30, 10, 5, 2, 3], 47)
+    alt = charts.alt_text(charts.bar_chart(table, multi_q, show_ci=True))
+    assert alt.startswith("Staafdiagram, n = 47 (meerdere antwoorden mogelijk")
+    assert "Vraagtekst van q06?" in alt
+    # every bar in chart order (by count, 'Anders' last), with its label and figures
+    positions = [alt.index(f"{label} ") for label in ROLES]
+    assert positions == sorted(positions)
+    assert "Financier van IDO's 89% (42), interval 79% tot 99%" in alt
+    assert "Anders, namelijk: ... 6% (3)" in alt
+    assert "\n" not in alt
+
+
+def test_bar_chart_in_given_axes_leaves_no_alt_text(scale_q: Question) -> None:
+    fig = Figure()
+    ax = fig.add_subplot()
+    charts.bar_chart(make_table(scale_q, [1, 2, 3, 4, 5, 6], 21), scale_q, ax=ax)
+    assert charts.alt_text(fig) is None
+
+
+def test_diverging_and_stacked_alt_text(scale_q: Question) -> None:
+    alt = charts.alt_text(charts.diverging_scale_chart(
+        make_table(scale_q, [4, 8, 2, 2, 1, 3], 20), scale_q))
+    assert alt.startswith("Divergerend gestapeld staafdiagram")
+    assert "(n = 20): " in alt and f"{SATISFACTION[0]} 20%" in alt
+    assert f"{SATISFACTION[-1]} 15%" in alt
+    crosstab = make_crosstab(scale_q, {"klein": [4, 8, 2, 2, 1, 3], "groot": [4, 10, 4, 3, 3, 3]},
+                             min_cell=3)
+    alt = charts.alt_text(charts.stacked_group_chart(crosstab, scale_q,
+                                                     group_label="grootteklasse"))
+    assert alt.startswith("Gestapeld staafdiagram naar grootteklasse")
+    klein = alt.split("klein (n = 20): ")[1].split(";")[0]
+    # suppressed cells are named as such, never with their value
+    assert "onderdrukt" in klein and not re.search(r"(?<!\d)(10|5)%", klein)
+    assert f"{SATISFACTION[0]} 20%" in klein

@@ -29,10 +29,8 @@ SECTION_PREFIX = {"03_h2_brede_regierol": "2.", "04_h3_lokaal_netwerk": "3.",
 
 
 @pytest.fixture(scope="module")
-def output(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("reports")
-    assert main(["run", "--output", str(out), "--force"]) == 0
-    return out
+def output(rendered_site) -> Path:
+    return rendered_site
 
 
 def pdf_text(path: Path) -> str:

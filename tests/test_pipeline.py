@@ -207,17 +207,17 @@ def test_end_to_end_failure_incremental_and_noop(project):
     assert 'href="a.html"' in index and 'href="c.html"' not in index
     assert "C: MISLUKT. c.ipynb, cell 3 of 3: ValueError: kapotte cel" in index
     assert 'href="notebooks/c.failed.ipynb"' in index and "onvolledig" in index
-    assert "Data: raw.csv (sha256 " in index and "Parameters: min_cell = 5" in index
+    assert "raw.csv (sha256 " in index and "min_cell = 5" in index
 
-    # 2. Fix c: only c and d run (a, b up to date), combined PDF is rebuilt. It starts as soon
-    #    as no notebook is left to execute, before the last chapter PDF (d's), and only once.
+    # 2. Fix c: only c and d run (a, b up to date), combined PDF is rebuilt once, from the
+    #    chapters' pages after the last chapter PDF (d's) is in place.
     make_notebook(root / "nbs" / "c.ipynb", "print('c ok')", "Hoofdstuk C")
     result, log = _run(config_path, jobs=1)
     assert result.exit_code == 0
     assert result.ran == ["c", "d"] and result.up_to_date == ["a", "b"]
     assert result.combined is True
     lines = log.splitlines()
-    assert lines.index("  run   rapport_compleet.pdf (4 chapters)") < lines.index(
+    assert lines.index("  run   rapport_compleet.pdf + index.html") > lines.index(
         next(line for line in lines if line.startswith("  done  d (")))
     assert log.count("run   rapport_compleet.pdf") == 1
     assert not (out / "notebooks" / "c.failed.ipynb").exists()
@@ -258,17 +258,17 @@ def _pdf_fails_for_b(task):
 
 
 @pytest.mark.slow
-def test_failed_chapter_pdf_discards_early_combined_report(project, monkeypatch):
-    """b's chapter PDF fails after the combined report was rendered with b's new body: b keeps
-    its last good outputs, no temporary file is left, the early combined report is dropped and
-    the one of this run's data and parameters stays (old b); with other parameters it goes."""
+def test_failed_chapter_pdf_keeps_last_good_outputs(project, monkeypatch):
+    """b's chapter PDF fails: b keeps its last good outputs, no temporary file is left; the
+    combined report of this run's data and parameters stays (old b inside); with other
+    parameters and b failing again it goes."""
     from pypdf import PdfReader
 
     root, config_path = project
     out = root / "out"
     make_notebook(root / "nbs" / "c.ipynb", "print('c ok')", "Hoofdstuk C")
     _run(config_path, jobs=1)  # whatever the earlier test left: all chapters in place
-    b_html = (out / "b.html").read_bytes()
+    b_body = (out / ".pipeline" / "b.body.html").read_bytes()
     (out / "index.html").unlink()  # the combined report is out of date
     monkeypatch.setitem(schedule._JOB_FUNCTIONS, schedule._PDF, _pdf_fails_for_b)
     combined = (out / "rapport_compleet.pdf").read_bytes()
@@ -278,7 +278,7 @@ def test_failed_chapter_pdf_discards_early_combined_report(project, monkeypatch)
     assert result.failed == {"b": "b: PDF: RuntimeError: kapotte pdf"} and result.ran == []
     assert (out / "rapport_compleet.pdf").read_bytes() == combined
     assert result.combined is False and (out / "index.html").exists()
-    assert (out / "b.html").read_bytes() == b_html
+    assert (out / ".pipeline" / "b.body.html").read_bytes() == b_body  # last good b
     assert (out / "notebooks" / "b.failed.ipynb").exists()
     assert sorted(p.name for p in out.rglob("*.tmp*")) == []
     # Same data and parameters: the combined report of this run stays (old b inside).

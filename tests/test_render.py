@@ -106,25 +106,40 @@ def test_meta_fallbacks():
 def test_pdf_contains_title_and_page_numbers(tmp_path):
     from pypdf import PdfReader
 
+    from ido_analysis.report.combined import write_combined_pdf
+
     nb_path = tmp_path / "h2.ipynb"
     nbformat.write(executed_notebook(synthetic=True), nb_path)
     meta, body, document = render.render_notebook(nb_path, day=DAY)
-    render.write_pdf(document, tmp_path / "h2.pdf")
+    render.write_pdf(document, tmp_path / "h2.pdf", unnumbered=tmp_path / "h2.pages.pdf")
     text = PdfReader(tmp_path / "h2.pdf").pages[0].extract_text()
     assert "2. Invulling brede regierol" in text
     assert "Pagina 1 van 1" in text
     assert "synthetische data" in text
+    assert "Pagina" not in PdfReader(tmp_path / "h2.pages.pdf").pages[0].extract_text()
 
     other = render.ChapterMeta("3. Regievoerder over lokale netwerk")
-    combined = render.combined_html([("h-a", meta, body), ("h-b", other, "<p>Tekst</p>")],
-                                    render.ChapterMeta("Testrapport"), DAY)
-    render.write_pdf(combined, tmp_path / "all.pdf")
-    pages = [p.extract_text() for p in PdfReader(tmp_path / "all.pdf").pages]
-    assert "Testrapport" in pages[0]
+    render.write_pdf(render.chapter_html("<p>Tekst</p>", other, DAY), tmp_path / "h3.pdf",
+                     unnumbered=tmp_path / "h3.pages.pdf")
+    write_combined_pdf(render.ChapterMeta("Testrapport"),
+                       [("h2", meta, tmp_path / "h2.pages.pdf"),
+                        ("h3", other, tmp_path / "h3.pages.pdf")],
+                       DAY, [("Databestand", "export.csv")], tmp_path / "all.pdf")
+    reader = PdfReader(tmp_path / "all.pdf")
+    pages = [p.extract_text() for p in reader.pages]
+    assert "Testrapport" in pages[0] and "export.csv" in pages[0]
+    assert "synthetische data" in pages[0]
     toc = pages[1]
-    assert "Inhoud" in toc and re.search(r"2\. Invulling brede regierol \.+ 3\n", toc)
-    assert re.search(r"3\. Regievoerder over lokale netwerk \.+ 4\n", toc)
-    assert "Pagina 4 van 4" in pages[-1]
+    assert "Inhoud" in toc and re.search(r"2\. Invulling brede regierol[ .]+3\b", toc)
+    assert re.search(r"3\. Regievoerder over lokale netwerk[ .]+4\b", toc)
+    assert "Pagina 2 van 4" in toc and "Pagina 4 van 4" in pages[-1]
+    assert "Pagina" not in pages[0]
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root
+    assert str(root["/Lang"]) == "nl" and reader.metadata.title == "Testrapport"
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert "2. Invulling brede regierol" in titles
+    assert "3. Regievoerder over lokale netwerk" in titles
 
 
 def test_default_integer_index_is_hidden_but_named_index_kept():

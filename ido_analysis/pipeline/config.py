@@ -49,7 +49,7 @@ class PipelineConfig:
     input_parameters: tuple[str, ...]
     package_sources: tuple[str, ...]
     notebooks: tuple[NotebookSpec, ...]
-    report: dict[str, str]
+    report: dict[str, Any]
     overrides: dict[str, Any] = field(default_factory=dict)
     parameter_schema: dict[str, Any] = field(default_factory=dict)
 
@@ -107,7 +107,8 @@ def load_config(path: str | Path | None = None,
         input_parameters=tuple(raw.get("input_parameters") or ()),
         package_sources=tuple(raw.get("package_sources") or ()),
         notebooks=specs,
-        report={k: str(v) for k, v in (raw.get("report") or {}).items()},
+        report={k: [str(x) for x in v] if isinstance(v, list) else str(v)
+                for k, v in (raw.get("report") or {}).items()},
         parameter_schema=schema,
     )
 

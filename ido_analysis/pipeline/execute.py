@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ido_analysis.pipeline.staging import staging_path
+from ido_analysis.pipeline.staging import pages_pdf, staging_path
 
 PROJECT_KERNEL = "ido-enquete"
 
@@ -174,11 +174,12 @@ def _execute(task: Task, out_path: Path) -> None:
 
 def _chapter_pairs(task: Task) -> list[tuple[Path, Path]]:
     """(temporary, final) name of every output of a task: notebook, then (when rendering)
-    chapter HTML, chapter PDF, body fragment and metadata."""
+    chapter HTML, chapter PDF, body fragment, metadata and the unnumbered chapter pages (what
+    the combined report is assembled from)."""
     finals = [task.target]
     if task.html and task.pdf and task.cache:
         finals += [task.html, task.pdf, task.cache / f"{task.name}.body.html",
-                   task.cache / f"{task.name}.json"]
+                   task.cache / f"{task.name}.json", pages_pdf(task.cache, task.name)]
     return [(staging_path(p), p) for p in finals]
 
 
@@ -188,7 +189,7 @@ def _render_html(task: Task, executed: Path) -> None:
 
     day = dt.date.fromisoformat(task.day)
     meta, body, page = render.render_notebook(executed, task.title, day)
-    _, html_tmp, _, body_tmp, meta_tmp = (tmp for tmp, _ in _chapter_pairs(task))
+    _, html_tmp, _, body_tmp, meta_tmp, _ = (tmp for tmp, _ in _chapter_pairs(task))
     html_tmp.write_text(page, encoding="utf-8")
     body_tmp.write_text(body, encoding="utf-8")
     meta_tmp.write_text(json.dumps({**meta.__dict__, "date": task.day, "run": task.run_key,
@@ -229,13 +230,14 @@ def execute_task(task: Task) -> Outcome:
 
 
 def pdf_task(task: Task) -> Outcome:
-    """Render the chapter PDF from the temporary HTML of ``execute_task``, to a temporary name."""
+    """Render the chapter PDF (and its unnumbered pages) from the temporary HTML of
+    ``execute_task``, to temporary names."""
     from ido_analysis.report import render
 
     start = time.perf_counter()
-    _, (html_tmp, _), (pdf_tmp, _), *_ = _chapter_pairs(task)
+    _, (html_tmp, _), (pdf_tmp, _), _, _, (pages_tmp, _) = _chapter_pairs(task)
     try:
-        render.write_pdf(html_tmp.read_text(encoding="utf-8"), pdf_tmp)
+        render.write_pdf(html_tmp.read_text(encoding="utf-8"), pdf_tmp, unnumbered=pages_tmp)
     except Exception as exc:  # noqa: BLE001 - every failure is reported, not raised
         return Outcome(task.name, False, time.perf_counter() - start,
                        f"{task.name}: PDF: {type(exc).__name__}: {exc}")

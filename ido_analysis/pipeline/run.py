@@ -32,18 +32,7 @@ from ido_analysis.pipeline.execute import Outcome, Task, kernel_name
 from ido_analysis.pipeline.identity import run_info
 from ido_analysis.pipeline.parameters import check_paths
 from ido_analysis.pipeline.progress import say
-from ido_analysis.pipeline.publish import (
-    FAILED_KEY,
-    CombinedJob,
-    chapter_meta,
-    combined_chapters,
-    combined_job,
-    combined_key,
-    combined_up_to_date,
-    complete,
-    publish,
-    record_failures,
-)
+from ido_analysis.pipeline.publish import FAILED_KEY, chapter_meta, publish, record_failures
 from ido_analysis.pipeline.schedule import RunResult, Scheduler
 from ido_analysis.pipeline.staging import CACHE_DIR, OUTPUT_PARAMETER, STAGE_DIR, chapter_files
 
@@ -82,7 +71,7 @@ def run_pipeline(config: PipelineConfig, only: Iterable[str] | None = None, forc
             return None
         if not kernel:
             kernel.append(kernel_name())
-        nb_file, html_file, pdf_file, _, _ = chapter_files(config, name)
+        nb_file, html_file, pdf_file, *_ = chapter_files(config, name)
         params = notebook_parameters(config, spec)
         stage = config.output_dir / CACHE_DIR / STAGE_DIR / name
         if OUTPUT_PARAMETER in params:
@@ -107,23 +96,13 @@ def run_pipeline(config: PipelineConfig, only: Iterable[str] | None = None, forc
     n_jobs = max(1, jobs or os.cpu_count() or 1)
     say(stream, f"ido-analysis run: {len(order)} notebook(s), {n_jobs} job(s), "
                  f"output {config.output_dir}")
-    def combine(staged: set[str]) -> CombinedJob | None:
-        if result.failed or result.blocked:
-            return None
-        chapters = combined_chapters(config, staged)
-        if not complete(config, chapters, identity.key, {}):
-            return None
-        key = combined_key(config, chapters)
-        if combined_up_to_date(config, state, key):
-            return None
-        return combined_job(config, chapters, key, run_info(config))
-
-    scheduler = Scheduler(order, {n: config.spec(n).depends_on for n in order}, prepare, finish,
-                           result, stream, combine)
-    early = scheduler.run(n_jobs)
+    # The combined report is assembled from the chapters' PDFs, so it is put together (in a
+    # few seconds) once they are all in place, not during the run.
+    Scheduler(order, {n: config.spec(n).depends_on for n in order}, prepare, finish,
+              result, stream).run(n_jobs)
     record_failures(config, state, result.failed)
     save_state(state_path, state)
-    result.combined = publish(config, state, state_path, stream, early, run_info(config))
+    result.combined = publish(config, state, state_path, stream, run_info(config))
     result.seconds = time.perf_counter() - start
     say(stream, f"total {result.seconds:.1f} s: {len(result.ran)} run, "
                  f"{len(result.up_to_date)} up to date, {len(result.failed)} failed, "
@@ -147,7 +126,7 @@ def update_notebooks(config: PipelineConfig, only: Iterable[str] | None = None,
                     title=config.spec(name).title, day=dt.date.today().isoformat(), strip=True)
 
     Scheduler(order, {n: config.spec(n).depends_on for n in order}, prepare, lambda _: None,
-               result, stream, None).run(max(1, jobs or os.cpu_count() or 1))
+              result, stream).run(max(1, jobs or os.cpu_count() or 1))
     result.seconds = time.perf_counter() - start
     say(stream, f"total {result.seconds:.1f} s: {len(result.ran)} updated, "
                  f"{len(result.failed)} failed, {len(result.blocked)} not run")

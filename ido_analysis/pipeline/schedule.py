@@ -19,7 +19,6 @@ from ido_analysis.pipeline.execute import (
     pdf_task,
 )
 from ido_analysis.pipeline.progress import say
-from ido_analysis.pipeline.publish import COMBINED_NAME, CombinedJob, combined_task
 
 
 class _InlineExecutor:
@@ -62,51 +61,45 @@ class RunResult:
 
 
 
-# Job kinds in priority order: notebooks first (they gate their dependents and the combined
-# report), then the combined report (the longest single job), chapter PDFs fill idle slots.
-_EXECUTE, _COMBINED, _PDF = 0, 1, 2
+# Job kinds in priority order: notebooks first (they gate their dependents), chapter PDFs fill
+# idle slots. The combined report is assembled after the run from the chapter PDFs (publish).
+_EXECUTE, _PDF = 0, 1
 
 
 
-_JOB_FUNCTIONS: dict[int, Callable[[Any], Outcome]] = {
-    _EXECUTE: execute_task, _COMBINED: combined_task, _PDF: pdf_task}
+_JOB_FUNCTIONS: dict[int, Callable[[Any], Outcome]] = {_EXECUTE: execute_task, _PDF: pdf_task}
 
 
 
 class Scheduler:
     """Runs notebook tasks as soon as their dependencies succeeded, each as two jobs (execute
-    + HTML, then the chapter PDF), and the combined report as soon as no notebook is waiting
-    or executing. At most ``jobs`` jobs run at once; a ready job of a lower kind number goes
-    first. A chapter counts as done (dependents may start) when all its outputs are in place."""
+    + HTML, then the chapter PDF). At most ``jobs`` jobs run at once; a ready job of a lower
+    kind number goes first. A chapter counts as done (dependents may start) when all its
+    outputs are in place."""
 
     def __init__(self, order: list[str], deps: dict[str, tuple[str, ...]],
                  prepare: Callable[[str], Task | None], finish: Callable[[Outcome], None],
-                 result: RunResult, stream: TextIO,
-                 combine: Callable[[set[str]], CombinedJob | None] | None) -> None:
+                 result: RunResult, stream: TextIO) -> None:
         self.order, self.deps, self.prepare, self.finish = order, deps, prepare, finish
-        self.result, self.stream, self.combine = result, stream, combine
+        self.result, self.stream = result, stream
         self.pending, self.ok = list(order), set[str]()
         self.executing: set[str] = set()     # queued or running execute jobs
-        self.rendering: set[str] = set()     # executed, chapter PDF not yet in place
         self.tasks: dict[str, Task] = {}
         self.seconds: dict[str, float] = {}
         self.queue: list[tuple[int, int, Any]] = []   # heap (kind, sequence, argument)
         self.sequence = itertools.count()
-        self.combined: tuple[CombinedJob, Outcome] | None = None
 
-    def run(self, jobs: int) -> tuple[CombinedJob, Outcome] | None:
-        """Run everything; return the combined job and its outcome, if one was started."""
+    def run(self, jobs: int) -> None:
+        """Run everything."""
         executor, running = _executor(jobs), {}
         try:
             while True:
                 self._release()
                 while self.queue and len(running) < jobs:
                     kind, _, arg = heapq.heappop(self.queue)
-                    if kind == _COMBINED:
-                        say(self.stream, f"  run   {COMBINED_NAME} ({len(arg.chapters)} chapters)")
                     running[executor.submit(_JOB_FUNCTIONS[kind], arg)] = (kind, arg)
                 if not running:
-                    return self.combined
+                    return
                 done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
                 for future in done:
                     kind, arg = running.pop(future)
@@ -142,28 +135,18 @@ class Scheduler:
                 self.tasks[name] = task
                 self.executing.add(name)
                 self._push(_EXECUTE, task)
-        if self.combine and not self.pending and not self.executing:
-            job, self.combine = self.combine(self.rendering), None
-            if job is not None:
-                self._push(_COMBINED, job)
 
     def _handle(self, kind: int, arg: Any, outcome: Outcome) -> None:
-        if kind == _COMBINED:
-            self.combined = (arg, outcome)
-            return
         task = self.tasks[outcome.name]
         self.seconds[task.name] = self.seconds.get(task.name, 0.0) + outcome.seconds
         if kind == _EXECUTE:
             self.executing.discard(task.name)
-        else:
-            self.rendering.discard(task.name)
         if not outcome.ok:
             if kind == _PDF:
                 discard_task(task)
             self.result.failed[task.name] = outcome.message
             say(self.stream, f"  FAIL  {outcome.message} ({self.seconds[task.name]:.1f} s)")
         elif kind == _EXECUTE and task.html:
-            self.rendering.add(task.name)
             self._push(_PDF, task)
         else:
             commit_task(task)

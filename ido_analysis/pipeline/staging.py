@@ -18,7 +18,14 @@ def staging_path(path: Path) -> Path:
 
 
 
+def pages_pdf(cache: Path, name: str) -> Path:
+    """A page's PDF without page numbers (``render.write_pdf(unnumbered=...)``): what the
+    combined report is assembled from."""
+    return cache / f"{name}.pages.pdf"
+
+
 def chapter_files(config: PipelineConfig, name: str) -> list[Path]:
     out = config.output_dir
     return [out / "notebooks" / f"{name}.ipynb", out / f"{name}.html", out / f"{name}.pdf",
-            out / CACHE_DIR / f"{name}.body.html", out / CACHE_DIR / f"{name}.json"]
+            out / CACHE_DIR / f"{name}.body.html", out / CACHE_DIR / f"{name}.json",
+            pages_pdf(out / CACHE_DIR, name)]

@@ -18,6 +18,7 @@ generic and driven by the codebook and the published-figures register:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -331,13 +332,15 @@ def show_coded(df: pd.DataFrame, column: str) -> pd.DataFrame:
     """Show the codeframe theme counts of one open-answer column and return them.
 
     A sentence gives the number of non-empty answers; a column for which the codeframe has no
-    themes gets a note instead of an empty table.
+    themes gets a note naming the question (column ``qNN...``) instead of an empty table.
     """
     counts = theme_counts(df, column)
     n = int(counts.attrs.get("n_texts", 0))
     answers = f"{fmt_count(n)} open {'antwoord' if n == 1 else 'antwoorden'}"
+    number = re.match(r"q(\d+)", column)
     if counts.empty:
-        display(Markdown(f"*{answers}; het codeerschema heeft voor deze "
+        which = f"vraag {int(number.group(1))}" if number else column
+        display(Markdown(f"*{answers} bij {which}; het codeerschema heeft voor deze "
                          "vraag geen thema's.*"))
         return counts
     display(Markdown(f"{answers}, gecodeerd met het codeerschema (een "

@@ -30,6 +30,7 @@ from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from ido_analysis.core.files import write_atomic
 from ido_analysis.core.formatting import fmt_count, fmt_percent
+from ido_analysis.report import alt_text as _alt
 from ido_analysis.spec.codebook import Option, Question
 
 FONT = "DejaVu Sans"
@@ -111,6 +112,15 @@ def house_style() -> Iterator[None]:
 def value_label(percent: float, count: int) -> str:
     """Bar label: ``43% (20)``."""
     return f"{fmt_percent(percent)} ({fmt_count(count)})"
+
+
+def alt_text(fig: Figure) -> str | None:
+    """The Dutch text alternative a chart function of this module left on ``fig`` (or None)."""
+    return getattr(fig, _alt.ATTRIBUTE, None)
+
+
+def _set_alt_text(fig: Figure, text: str) -> None:
+    setattr(fig, _alt.ATTRIBUTE, text)
 
 
 def _percent_tick(x: float, _pos: int | None = None) -> str:
@@ -306,6 +316,8 @@ def bar_chart(table: pd.DataFrame, question: Question, *, ax: Axes | None = None
         ax.xaxis.set_major_locator(MultipleLocator(20))
         ax.xaxis.set_major_formatter(FuncFormatter(_percent_tick))
         _titles(fig, ax, title, subtitle, own)
+    if own:
+        _set_alt_text(fig, _alt.bar_text(rows, title, subtitle))
     return fig
 
 
@@ -414,6 +426,11 @@ def diverging_scale_chart(tables: pd.DataFrame | Sequence[pd.DataFrame],
             _draw_nonsubstantive(fig.add_subplot(grid[0, 1], sharey=ax), splits, rows)
         _titles(fig, ax, title, "Percentage van wie de vraag beantwoordde", own_figure=True)
         _scale_legend(fig, questions, splits)
+    segments = [[(o.label, _percent_by_code(r)[o.code]) for o in q.options]
+                for q, r in zip(questions, rows, strict=True)]
+    _set_alt_text(fig, _alt.diverging_text([q.label for q in questions],
+                                           [_base_text(r["base"]) for r in rows], segments,
+                                           title))
     return fig
 
 
@@ -521,16 +538,31 @@ def stacked_group_chart(crosstab: pd.DataFrame, question: Question, *,
         fig = _new_figure(_height(labels, title, extra=0.5))
         ax = fig.add_subplot()
         any_suppressed = False
+        described = []
         for y, g in enumerate(groups):
             group_rows = _question_rows(rows[rows["group"] == g], question)
-            any_suppressed |= _draw_stack(ax, y, group_rows, colours)
+            has_suppressed = _draw_stack(ax, y, group_rows, colours)
+            any_suppressed |= has_suppressed
+            described.append((str(g), int(group_rows["base"].iloc[0]),
+                               _visible_segments(group_rows, question), has_suppressed))
         _style_category_axis(ax, range(len(groups)), labels)
         ax.set_xlim(0, 100)
         ax.xaxis.set_major_locator(MultipleLocator(20))
         ax.xaxis.set_major_formatter(FuncFormatter(_percent_tick))
         _titles(fig, ax, title, f"Naar {group_label}; percentage per groep", own_figure=True)
         _group_legend(fig, question, colours, any_suppressed)
+    _set_alt_text(fig, _alt.stacked_group_text(title, group_label, described))
     return fig
+
+
+def _visible_segments(rows: pd.DataFrame, question: Question) -> list[tuple[str, float]]:
+    """(option label, column percent) of a group's cells that are drawn (not suppressed)."""
+    labels = {o.code: o.label for o in question.options}
+    suppressed = rows["suppressed"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+    visible = rows[~suppressed]
+    return [(labels[c], float(p)) for c, p in zip(visible["option"],
+                                                   visible["col_percent"].astype(float).fillna(0.0),
+                                                   strict=True)]
 
 
 def _option_colours(question: Question) -> dict[str, str]:

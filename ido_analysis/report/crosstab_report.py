@@ -54,6 +54,7 @@ from ido_analysis.analysis.weights import (
     representativeness_test,
 )
 from ido_analysis.core.formatting import fmt_count, fmt_number, fmt_p, fmt_percent
+from ido_analysis.report import alt_text
 from ido_analysis.report.charts import (
     BAR_COLOUR,
     FIG_WIDTH,
@@ -360,6 +361,12 @@ def representativeness_chart(table: pd.DataFrame, title: str, group_label: str) 
         fig.legend(handles=[Patch(facecolor=NEUTRAL_COLOUR, label=everyone),
                             Patch(facecolor=BAR_COLOUR, label="respondenten")],
                    loc="outside lower center", ncols=2)
+    setattr(fig, alt_text.ATTRIBUTE, alt_text.paired_bar_text(
+        title, group_label,
+        [(f"{s} ({fmt_count(n)} van {fmt_count(p)})", a, b) for s, n, p, a, b in
+         zip(rows["stratum"], rows["respondents"], rows["population"],
+             rows["population_share"], rows["response_share"], strict=True)],
+        "alle gemeenten", "respondenten"))
     return fig
 
 

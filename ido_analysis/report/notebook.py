@@ -16,6 +16,10 @@ from matplotlib.figure import Figure
 from ido_analysis.report import charts
 from ido_analysis.spec.codebook import Codebook, load_codebook
 
+# Tables show every answer text in full: pandas would cut cells at 50 characters with "...",
+# and the rendered report is where readers (and screen readers) get the full labels.
+pd.set_option("display.max_colwidth", None)
+
 SCREEN_DPI = 150  # notebook/HTML/PDF display; the saved PNG has print resolution (300 dpi)
 SYNTHETIC_MARKER = "synthetisch"
 SYNTHETIC_TEXT = (
@@ -68,12 +72,15 @@ def show_figure(fig: Figure, path: str | Path) -> Path:
     """Save ``fig`` at print resolution (``charts.save_figure``) and display a lighter PNG.
 
     The displayed image is embedded as PNG bytes, so it appears the same whatever the
-    notebook's matplotlib backend; returns the saved path.
+    notebook's matplotlib backend; it carries the chart's Dutch text alternative
+    (``charts.alt_text``) as the ``alt`` of the rendered image. Returns the saved path.
     """
     saved = charts.save_figure(fig, path)
     buffer = io.BytesIO()
     with charts.house_style():
         fig.savefig(buffer, format="png", dpi=SCREEN_DPI, metadata={"Software": None},
                     facecolor="white")
-    display(Image(data=buffer.getvalue(), format="png"))
+    description = charts.alt_text(fig)
+    display(Image(data=buffer.getvalue(), format="png",
+                  metadata={"alt": description} if description else None))
     return saved

@@ -4,8 +4,13 @@ Contract:
 - Code cell inputs, prompts, stderr output and cells tagged ``injected-parameters``,
   ``parameters`` or ``remove-cell`` are left out; markdown and outputs are kept.
 - Title, subtitle, source and the synthetic-data flag come from ``nb.metadata["ido"]``
-  (keys ``title``, ``subtitle``, ``source``, ``synthetic``); ``title`` falls back to the
-  pipeline config, then the first markdown heading, then the file name.
+  (keys ``title``, ``subtitle``, ``source``, ``synthetic``); the title of the pipeline config
+  (the publication's numbering, e.g. "Bijlage 3. ...") wins over ``title``, which falls back to
+  the first markdown heading, then the file name.
+- Accessibility (WCAG 2.1 AA): ``lang="nl"``; a site navigation (index, previous, next) and one
+  ``main`` landmark holding the title block, a contents list of the chapter's sections and the
+  body; tables tidied by ``report.html_tidy``; images keep the ``alt`` text of their output
+  (``charts.alt_text``); wide tables scroll in their own box, never the page.
 - The HTML makes no network request: no scripts, images as data URIs, local fonts only, and a
   Content-Security-Policy that forbids anything else. WeasyPrint gets a URL fetcher that refuses
   every non-``data:`` URL, so the PDF cannot fetch anything either.
@@ -25,6 +30,9 @@ from typing import Any
 
 import nbformat
 
+from ido_analysis.report.html_tidy import mark_captions, tidy_tables
+from ido_analysis.report.navigation import contents_list, prefix_ids
+
 SYNTHETIC_BANNER = (
     "Let op: deze cijfers komen uit synthetische data, gereconstrueerd uit het "
     "gepubliceerde rapport."
@@ -32,33 +40,46 @@ SYNTHETIC_BANNER = (
 HIDDEN_TAGS = frozenset({"injected-parameters", "parameters", "remove-cell"})
 _MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
            "september", "oktober", "november", "december")
+# WeasyPrint's PDF/UA-1 variant: tagged structure (headings, tables with TH, figures with their
+# alt text), document title and language in the catalogue, bookmarks from the headings.
+PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/ua-1"}
 _CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:")
 
 CSS = """
 @page { size: A4; margin: 22mm 18mm 20mm 18mm;
-  @top-right { content: string(chapter); font-size: 8pt; color: #666; }
-  @bottom-center { content: "Pagina " counter(page) " van " counter(pages);
-                   font-size: 8pt; color: #666; } }
+  @top-right { content: string(chapter); font-size: 8pt; color: #595959; } }
 @page :first { @top-right { content: none; } }
 html { font-family: "DejaVu Sans", "Liberation Sans", Arial, Helvetica, sans-serif;
   font-size: 10pt; line-height: 1.45; color: #1a1a1a; }
-body { margin: 0 auto; max-width: 62em; padding: 1em; }
+body { margin: 0 auto; max-width: 62em; padding: 1em; overflow-wrap: break-word; }
+a { color: #00345f; text-decoration: underline; }
 h1, h2, h3, h4 { color: #00345f; line-height: 1.25; break-after: avoid; }
 h1 { font-size: 20pt; string-set: chapter content(); margin: 0 0 .2em; }
 h2 { font-size: 14pt; margin-top: 1.4em; }
 h3 { font-size: 11.5pt; }
-.anchor-link { display: none; }
+h2, h3, h4, .bijschrift { break-inside: avoid; }
+.bijschrift, .met-bijschrift, .met-kop-onderaan { break-after: avoid; }
+p, li { orphans: 3; widows: 3; }
+li { break-inside: avoid; }
+li:nth-last-child(-n+2) { break-before: avoid; }
 header.ido-titel { border-bottom: 3px solid #00345f; margin-bottom: 1.2em; padding-bottom: .6em; }
 header.ido-titel .ondertitel { font-size: 12pt; color: #333; margin: .2em 0; }
 header.ido-titel .meta { font-size: 8.5pt; color: #555; margin: .2em 0; }
 .ido-banner { border: 2px solid #b35900; background: #fff3e0; color: #5c2e00; padding: .5em .8em;
   margin: 0 0 1em; font-weight: bold; break-inside: avoid; }
-table { border-collapse: collapse; max-width: 100%; margin: .6em 0; font-size: 8.5pt;
-  table-layout: auto; }
-th, td { border-bottom: 1px solid #ccd6e0; padding: 2px 6px; text-align: right;
+nav.sitenav ul { list-style: none; display: flex; flex-wrap: wrap; gap: .3em 1.2em; padding: 0;
+  margin: 0 0 1em; font-size: 9pt; }
+nav.hoofdstukinhoud { border-left: 3px solid #ccd6e0; padding: .1em .8em; margin: 0 0 1.2em;
+  break-inside: avoid; }
+nav.hoofdstukinhoud .navkop { font-weight: bold; margin: .2em 0; }
+nav.hoofdstukinhoud ul { margin: .2em 0; padding-left: 1.2em; }
+.tabel { max-width: 100%; margin: .6em 0; }
+table { border-collapse: collapse; margin: 0; font-size: 8.5pt; table-layout: auto; }
+th, td { border-bottom: 1px solid #ccd6e0; padding: 2px 6px; text-align: left;
   vertical-align: top; overflow-wrap: break-word; hyphens: auto; }
-th { background: #e8eef4; text-align: left; hyphens: manual; }
-td:first-child, th:first-child { text-align: left; }
+th { background: #e8eef4; hyphens: manual; }
+.tabel th:not(.num), .tabel td:not(.num) { text-align: left; }
+.tabel th.num, .tabel td.num { text-align: right; white-space: nowrap; }
 tr { break-inside: avoid; }
 tbody tr:nth-child(-n+2) { break-after: avoid; }
 tbody tr:nth-last-child(-n+3) { break-before: avoid; }
@@ -68,15 +89,25 @@ pre { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 8pt;
   font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; margin: .3em 0; }
 .output_area, .output_subarea { break-inside: auto; }
 .ido-chapter { break-before: page; }
-.titelpagina { break-after: page; padding-top: 70mm; }
+.titelpagina { break-after: page; padding-top: 60mm; }
 .titelpagina h1 { font-size: 26pt; string-set: none; }
 .titelpagina .ondertitel { font-size: 14pt; color: #333; }
+.titelpagina dl { display: grid; grid-template-columns: max-content auto; gap: .2em 1em; }
+.titelpagina dt { font-weight: bold; }
+.titelpagina dd { margin: 0; }
+ul.opties { list-style: none; padding-left: 1.2em; }
+.vraag { break-inside: avoid-page; }
 nav.inhoud ol { list-style: none; padding: 0; }
 nav.inhoud li { margin: .35em 0; }
 nav.inhoud a { color: inherit; text-decoration: none; }
 nav.inhoud a::after { content: leader('.') target-counter(attr(href), page); }
-table.index td, table.index th { text-align: left; font-size: 10pt; }
-@media print { body { max-width: none; padding: 0; } }
+@media print { body { max-width: none; padding: 0; } nav.sitenav { display: none; } }
+"""
+# Screen only (a separate style element with media="screen": WeasyPrint skips it whole).
+SCREEN_CSS = """
+.tabel { overflow-x: auto; }
+.tabel:focus { outline: 2px solid #00345f; }
+@media (max-width: 40em) { body { padding: .5em; } h1 { font-size: 16pt; } }
 """
 
 
@@ -108,7 +139,7 @@ def notebook_meta(nb: nbformat.NotebookNode, fallback_title: str | None = None,
                   name: str = "notebook") -> ChapterMeta:
     """Read ``nb.metadata["ido"]``; see the module docstring for the fallbacks."""
     ido: dict[str, Any] = dict(nb.metadata.get("ido", {}))
-    title = ido.get("title") or fallback_title or _first_heading(nb) or name
+    title = fallback_title or ido.get("title") or _first_heading(nb) or name
     return ChapterMeta(title=str(title), subtitle=str(ido.get("subtitle") or ""),
                        source=str(ido.get("source") or ""),
                        synthetic=bool(ido.get("synthetic", False)))
@@ -126,12 +157,14 @@ def _report_view(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def _drop_leading_title(nb: nbformat.NotebookNode, title: str) -> None:
-    """Drop a first-markdown ``# title`` line that repeats the title block."""
+    """Drop a first-markdown ``# heading`` line that repeats the title block (the title may
+    add the publication's numbering: "Bijlage 3. Opschonen" repeats "Opschonen")."""
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
         lines = cell.source.splitlines()
-        if lines and lines[0].lstrip("# ").strip() == title and lines[0].startswith("# "):
+        heading = lines[0].lstrip("# ").strip() if lines else ""
+        if lines and lines[0].startswith("# ") and heading and title.endswith(heading):
             cell.source = "\n".join(lines[1:])
         return
 
@@ -147,7 +180,13 @@ def render_body(nb: nbformat.NotebookNode, title: str | None = None) -> str:
                             exclude_input_prompt=True, exclude_output_prompt=True,
                             embed_images=True, anchor_link_text="")
     body, _ = exporter.from_notebook_node(view)
-    return _hide_default_index(_strip_scripts(body))
+    return mark_captions(tidy_tables(_hide_default_index(_strip_anchor_links(
+        _strip_scripts(body)))))
+
+
+def _strip_anchor_links(fragment: str) -> str:
+    """Remove nbconvert's empty pilcrow links after headings (links without a name)."""
+    return re.sub(r'<a class="anchor-link"[^>]*>\s*</a>', "", fragment)
 
 
 def _hide_default_index(fragment: str) -> str:
@@ -198,74 +237,47 @@ def _banner(meta: ChapterMeta, body: str) -> str:
     return f'<div class="ido-banner" role="note">{html.escape(SYNTHETIC_BANNER)}</div>'
 
 
-def page(title: str, content: str) -> str:
-    """A complete, self-contained HTML document (Dutch, print CSS, strict CSP)."""
+def page(title: str, content: str, nav: str = "") -> str:
+    """A complete, self-contained HTML document (Dutch, print CSS, strict CSP): ``nav`` (site
+    navigation, outside the main content) and ``content`` inside the one ``main`` landmark."""
     return (
         '<!DOCTYPE html>\n<html lang="nl">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n"
-        f"<body>\n{content}\n</body>\n</html>\n"
+        f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n"
+        f'<style media="screen">{SCREEN_CSS}</style>\n</head>\n'
+        f'<body>\n{nav}<main id="inhoud">\n{content}\n</main>\n</body>\n</html>\n'
     )
 
 
-def chapter_section(body: str, meta: ChapterMeta, day: dt.date) -> str:
-    """Title block, banner (if needed) and body of one chapter."""
-    return _title_block(meta, day) + _banner(meta, body) + body
+def chapter_section(body: str, meta: ChapterMeta, day: dt.date, prefix: str = "") -> str:
+    """Title block, banner (if needed), contents list and body of one chapter. ``prefix`` is
+    put before every id of the body (see ``navigation.prefix_ids``)."""
+    if prefix:
+        body = prefix_ids(body, prefix)
+    return (_title_block(meta, day) + _banner(meta, body)
+            + contents_list(body) + body)
 
 
-def chapter_html(body: str, meta: ChapterMeta, day: dt.date) -> str:
-    """Standalone HTML page of one chapter."""
-    return page(meta.title, chapter_section(body, meta, day))
+def chapter_html(body: str, meta: ChapterMeta, day: dt.date, nav: str = "") -> str:
+    """Standalone HTML page of one chapter; ``nav`` is the site navigation (may be empty)."""
+    return page(meta.title, chapter_section(body, meta, day), nav)
 
 
-def run_block(lines: Sequence[str]) -> str:
-    """The run's identity (data file and hash, n, parameters, date) as a small list."""
-    if not lines:
-        return ""
-    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
-    return f'<ul class="uitvoering">{items}</ul>'
-
-
-def combined_html(chapters: list[tuple[str, ChapterMeta, str]], report: ChapterMeta,
-                  day: dt.date, run_lines: Sequence[str] = ()) -> str:
-    """One document: title page, table of contents with page numbers, then every chapter.
-
-    ``chapters`` holds ``(anchor_id, meta, body)`` in report order; ``run_lines`` describe
-    the run (``pipeline.identity.RunInfo.lines``) on the title page.
-    """
-    title_page = (
+def title_page(report: ChapterMeta, day: dt.date, facts: Sequence[tuple[str, str]] = (),
+               synthetic: bool = False) -> str:
+    """Title page of the combined report: title, date, source, run facts, synthetic warning."""
+    facts_html = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in facts)
+    return (
         f'<section class="titelpagina"><h1>{html.escape(report.title)}</h1>'
         + (f'<p class="ondertitel">{html.escape(report.subtitle)}</p>' if report.subtitle else "")
         + f"<p>{dutch_date(day)}</p>"
         + (f"<p>Bron: {html.escape(report.source)}</p>" if report.source else "")
-        + (f'<div class="ido-banner">{html.escape(SYNTHETIC_BANNER)}</div>'
-           if any(m.synthetic for _, m, _ in chapters) else "")
-        + run_block(run_lines)
+        + (f'<div class="ido-banner" role="note">{html.escape(SYNTHETIC_BANNER)}</div>'
+           if synthetic else "")
+        + (f"<dl>{facts_html}</dl>" if facts else "")
         + "</section>"
     )
-    toc = "".join(f'<li><a href="#{cid}">{html.escape(m.title)}</a></li>'
-                  for cid, m, _ in chapters)
-    nav = f'<nav class="inhoud"><h2>Inhoud</h2><ol>{toc}</ol></nav>'
-    sections = "".join(f'<section class="ido-chapter" id="{cid}">'
-                       f"{chapter_section(body, meta, day)}</section>"
-                       for cid, meta, body in chapters)
-    return page(report.title, title_page + nav + sections)
-
-
-def index_html(report: ChapterMeta, rows: list[tuple[str, str, str]], day: dt.date,
-               run_lines: Sequence[str] = ()) -> str:
-    """Index page; ``rows`` holds ``(description, relative_href, date_text)`` (an empty href:
-    no link); ``run_lines`` describe the run under the title."""
-    body = "".join(
-        f"<tr><td>{html.escape(desc)}</td><td>"
-        + (f'<a href="{html.escape(href)}">{html.escape(href)}</a>' if href else "")
-        + f"</td><td>{html.escape(when)}</td></tr>"
-        for desc, href, when in rows)
-    meta = ChapterMeta(title=report.title, subtitle=report.subtitle, source=report.source)
-    table = ('<table class="index"><thead><tr><th>Onderdeel</th><th>Bestand</th>'
-             f"<th>Datum</th></tr></thead><tbody>{body}</tbody></table>")
-    return page(report.title, _title_block(meta, day) + run_block(run_lines) + table)
 
 
 _STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style\s*>)", flags=re.DOTALL | re.IGNORECASE)
@@ -291,14 +303,30 @@ def drop_duplicate_styles(document: str) -> str:
     return "".join(parts)
 
 
-def write_pdf(document: str, path: Path) -> None:
-    """Render an HTML document to PDF with WeasyPrint (no network access). Duplicate style
-    blocks are dropped first (``drop_duplicate_styles``: same look, less CSS matching)."""
+def layout_pdf(document: str) -> bytes:
+    """Lay out an HTML document with WeasyPrint as a tagged PDF without page numbers
+    (``PDF_OPTIONS``; no network access; duplicate style blocks dropped first)."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols={"data"})
-    HTML(string=drop_duplicate_styles(document), url_fetcher=fetcher).write_pdf(str(path))
+    return HTML(string=drop_duplicate_styles(document), url_fetcher=fetcher).write_pdf(
+        **PDF_OPTIONS)
+
+
+def write_pdf(document: str, path: Path, unnumbered: Path | None = None) -> None:
+    """Render an HTML document to a tagged PDF (PDF/UA-1: structure tags, title, language,
+    bookmarks, figure alt text) with "Pagina i van n" in the bottom margin of every page.
+
+    ``unnumbered``: also write the same pages without numbers there (what the combined report
+    is assembled from, ``report.combined``). Duplicate style blocks are dropped first
+    (``drop_duplicate_styles``: same look, less CSS matching)."""
+    from ido_analysis.report.pdf_assembly import number_pages
+
+    data = layout_pdf(document)
+    if unnumbered is not None:
+        Path(unnumbered).write_bytes(data)
+    number_pages(data, Path(path))
 
 
 def render_notebook(nb_path: Path, fallback_title: str | None = None,
