@@ -14,6 +14,7 @@ from ido_analysis.report.chapter import composition
 from ido_analysis.report.crosstab_report import (
     CSV_COLUMNS,
     TOTAL_LABEL,
+    csv_frame,
     derived_question,
     derived_questions,
     lookup,
@@ -209,3 +210,16 @@ def test_weighting_effect_reports_weighted_share_and_n_eff() -> None:
     # 7 of the 8 groot respondents (weight 0.5) answer c: 3.5 / 16 = 22%.
     assert out["Gewogen"] == "22%"
     assert out["Effectieve n (gewogen)"] == "12,8"  # 16^2 / (8 * 2.25 + 8 * 0.25)
+
+
+def test_weighted_crosstab_csv_says_so_with_effective_n(tmp_path) -> None:
+    from ido_analysis.analysis.weights import Weighting
+
+    frame = _scale_frame()
+    frame["stratum"] = ["a"] * 6 + ["b"] * (len(frame) - 6)
+    res = crosstab(frame, Q_SCALE, "grootte", n_resamples=R, min_cell=1,
+                   weights=Weighting("stratum", {"a": 50, "b": 50}))
+    csv = csv_frame(res)
+    assert csv["weighted"].all()
+    assert 0 < csv["n_eff"].iloc[0] < len(frame)
+    assert "weighted" not in csv_frame(crosstab(frame, Q_SCALE, "grootte", n_resamples=R))

@@ -108,11 +108,16 @@ def test_group_sizes_and_crosstab_scope():
 
     groups = pd.Series(pd.Categorical(["a", "b", "b", "c"], categories=["a", "b", "c", "d"],
                                       ordered=True))
-    assert narrative.group_sizes(groups) == "a 1, b 2 en c 1"
+    assert narrative.group_sizes(groups, min_cell=1) == "a 1, b 2 en c 1"
+    # group sizes below the threshold are never printed, in text either (issue 12)
+    assert narrative.group_sizes(groups) == "a x, b x en c x"
+    big = pd.Series(["a"] * 9 + ["b"] * 2 + ["c"] * 6)
+    assert narrative.group_sizes(big) == "a 9, b x en c x"  # c hidden too: 17 - 9 - 6
     text = narrative.crosstab_scope(4, 342, groups, min_cell=1)
     assert "4 van de 342" in text and "drie groepen (a 1, b 2 en c 1)" in text
     merged = narrative.crosstab_scope(4, 342, groups, min_cell=2)  # a and c (1 each) merge
     assert "in één groep" in merged and "a 1" not in merged
+    assert "in één groep" in narrative.crosstab_scope(4, 342, groups)  # default threshold
     assert "in één groep" in narrative.crosstab_scope(2, 342, pd.Series(["a", "a"]), 5)
     assert "weging aan" in narrative.weighting_intro(30, True)
     assert "weging uit" in narrative.weighting_intro(30, False)

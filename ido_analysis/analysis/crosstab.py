@@ -38,6 +38,7 @@ from ido_analysis.analysis.stats import (
     DEFAULT_RESAMPLES,
     DEFAULT_SEED,
     TestResult,
+    effective_sample_size,
     independence_test,
     interpret,
     p_clause,
@@ -153,7 +154,8 @@ def _long_table(sub: pd.DataFrame, question: Question, group_var: str, groups: p
     out["base"] = out["base"].astype("Int64")
     out.attrs.update(type=question.type, question_text=question.text,
                      question_label=question.label, group_var=group_var,
-                     weighted=w is not None)
+                     weighted=w is not None,
+                     n_eff=None if w is None else effective_sample_size(w.to_numpy()))
     return out
 
 

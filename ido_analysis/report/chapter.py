@@ -142,10 +142,12 @@ def question_chart(table: pd.DataFrame, question: Question, chart: str | None = 
 
 
 def write_table(table: pd.DataFrame, path: str | Path) -> Path:
-    """Write a frequency table as UTF-8 CSV (codebook order, numbers unformatted)."""
+    """Write a frequency table as UTF-8 CSV (codebook order, numbers unformatted); a
+    weighted table gets a ``weighted`` column (its ``n_eff`` column is always there)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(path, index=False, lineterminator="\n")
+    out = table.assign(weighted=True) if table.attrs.get("weighted") else table
+    out.to_csv(path, index=False, lineterminator="\n")
     return path
 
 

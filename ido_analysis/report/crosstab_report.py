@@ -144,7 +144,11 @@ def run_crosstabs(
 
 
 def csv_frame(result: CrosstabResult) -> pd.DataFrame:
-    """The cross-tab in ``CSV_COLUMNS``; count and col_percent are empty in suppressed rows."""
+    """The cross-tab in ``CSV_COLUMNS``; count and col_percent are empty in suppressed rows.
+
+    A weighted cross-tab adds ``weighted`` (true) and ``n_eff``: Kish's effective n of the
+    whole table's base (per group it could tell the size-class mix of a small group).
+    """
     table = result.table
     hidden = table["suppressed"].astype("boolean").fillna(True).to_numpy(dtype=bool)
     out = table[CSV_COLUMNS].copy()
@@ -155,6 +159,9 @@ def csv_frame(result: CrosstabResult) -> pd.DataFrame:
         out["base"] = out["base"].astype("Int64").mask(hidden_base)
         out["col_percent"] = out["col_percent"].mask(hidden_base)
     out["suppressed"] = hidden
+    if table.attrs.get("weighted"):
+        out["weighted"] = True
+        out["n_eff"] = round(float(table.attrs["n_eff"]), 1)
     return out
 
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import pandas as pd
 from IPython.display import Markdown, display
 
-from ido_analysis.analysis.disclosure import merge_small_groups
+from ido_analysis.analysis.disclosure import MIN_CELL, hidden_group_sizes, merge_small_groups
 from ido_analysis.core.formatting import fmt_count, fmt_percent, interval_label
 
 # A sentence in a Markdown cell that quotes a number from the published report names the
@@ -131,23 +131,32 @@ def disclosure_rule(min_cell: int) -> str:
         "**x** en in de grafieken als gearceerd deel \"onderdrukt\". Nullen worden wel getoond.")
 
 
-def group_sizes(groups: pd.Series) -> str:
-    """``"klein 9, middelgroot 25 en groot 13"``: respondents per group (empty ones left out)."""
+def group_sizes(groups: pd.Series, min_cell: int = MIN_CELL) -> str:
+    """``"klein 9, middelgroot 25 en groot 13"``: respondents per group (empty ones left out).
+
+    Sizes the disclosure rule hides (``disclosure.hidden_group_sizes``: 1 to ``min_cell - 1``
+    and what protects them from the total) read "x", as in every table and chart.
+    """
     counts = groups.astype("object").dropna().astype(str).value_counts(sort=False)
     if isinstance(groups.dtype, pd.CategoricalDtype):
         order = [str(c) for c in groups.cat.categories]
         counts = counts.reindex([c for c in order if c in counts.index])
-    parts = [f"{label} {fmt_count(int(k))}" for label, k in counts.items() if k > 0]
+    hidden = hidden_group_sizes(counts, max(min_cell, 1))
+    parts = [f"{label} {'x' if hidden[label] else fmt_count(int(k))}"
+             for label, k in counts.items() if k > 0]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " en " + parts[-1]
 
 
-def crosstab_scope(n: int, population: int, groups: pd.Series, min_cell: int) -> str:
+def crosstab_scope(n: int, population: int, groups: pd.Series,
+                   min_cell: int = MIN_CELL) -> str:
     """What cross-tabs of ``n`` of ``population`` in these groups can and cannot carry. The
     groups are those of the cross-tabs: merged to at least ``min_cell`` respondents first
-    (``disclosure.merge_small_groups``), so no size below the threshold is printed."""
+    (``disclosure.merge_small_groups``), and sizes are masked by the shared rule
+    (``group_sizes``), so no size below the threshold is printed."""
     groups = merge_small_groups(groups.dropna(), min_cell)
     k = len(groups.cat.categories)
-    spread = (f"verdeeld over {number_word(k)} groepen ({group_sizes(groups)})" if k > 1
+    spread = (f"verdeeld over {number_word(k)} groepen ({group_sizes(groups, min_cell)})"
+              if k > 1
               else "in één groep")
     return (
         f"**Wat de cijfers wel en niet zeggen.** Het gaat om {fmt_count(n)} van de "
