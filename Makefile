@@ -36,7 +36,7 @@ report: setup ## Set up, clean and render every chapter into reports/ (DATA=path
 	$(BIN)/ido-analysis run --data $(DATA) $(if $(MAPPING),--mapping $(MAPPING))
 
 factsheets: setup ## Confidential factsheet per responding municipality into reports/factsheets/
-	$(BIN)/ido-analysis factsheets --data $(DATA)
+	$(BIN)/ido-analysis factsheets --data $(DATA) $(if $(MAPPING),--mapping $(MAPPING))
 
 notebooks: setup ## Re-execute notebooks/ in place on the bundled data (commit the result)
 	$(BIN)/ido-analysis run --update-notebooks

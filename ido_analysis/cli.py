@@ -89,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     fac = sub.add_parser("factsheets", help="render one confidential factsheet per responding "
                                             "municipality into reports/factsheets/")
     fac.add_argument("--data", default=None, help="raw export (default: the bundled one)")
+    fac.add_argument("--mapping", default=None,
+                     help="column mapping of a survey-tool export (see clean --mapping)")
     fac.add_argument("--output", default=None,
                      help="output directory (default: reports/factsheets; mode 0700)")
     fac.add_argument("--only", nargs="+", default=None, metavar="GEMEENTE",

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ido_analysis.ingest.municipalities import Matcher, normalise
 from ido_analysis.ingest.reader import read_export
+from ido_analysis.ingest.tool_import import import_export
 from ido_analysis.spec.codebook import Codebook, load_codebook
 from ido_analysis.spec.derived import load_derived
 from ido_analysis.spec.reference import load_municipalities
@@ -42,14 +43,18 @@ class Link:
 
 
 def municipality_links(raw_path: str | Path, reference_path: str | Path | None = None,
-                       codebook: Codebook | None = None) -> list[Link]:
-    """Match the municipality answer of every respondent in the raw export (in memory)."""
+                       codebook: Codebook | None = None,
+                       mapping_path: str | Path | None = None) -> list[Link]:
+    """Match the municipality answer of every respondent in the raw export (in memory). A
+    survey-tool export is read as the cleaning step reads it (``ingest.tool_import``, with the
+    analyst's ``mapping_path`` when given), so the respondent ids agree."""
     codebook = codebook or load_codebook()
     question = load_derived(codebook).municipality_question
     if question is None:
         raise ValueError("derived.yaml names no municipality question")
     matcher = Matcher.build(load_municipalities(reference_path))
-    frame, _ = read_export(raw_path, codebook)
+    imported = import_export(raw_path, codebook, mapping_path)
+    frame = imported.frame if imported is not None else read_export(raw_path, codebook)[0]
     links = []
     for rid, answer in zip(frame["respondent_id"], frame[question], strict=True):
         if answer is None or pd.isna(answer):

@@ -218,8 +218,8 @@ def factsheet_parameters(config: PipelineConfig) -> dict[str, Any]:
     from ido_analysis.pipeline.config import NotebookSpec, notebook_parameters
 
     params = notebook_parameters(config, NotebookSpec(name=NOTEBOOK, title=NOTEBOOK))
-    return {k: params[k] for k in ("processed_dir", "raw_path", "reference_path", "min_cell")
-            if k in params}
+    return {k: params[k] for k in ("processed_dir", "raw_path", "reference_path", "min_cell",
+                                   "mapping_path") if k in params}
 
 
 def plan(config: PipelineConfig, output_dir: Path, links: list[Any],
@@ -363,10 +363,11 @@ def run_factsheets(config: PipelineConfig, output_dir: Path | None = None,
 
     params = factsheet_parameters(config)
     output_dir = Path(output_dir or config.output_dir / DEFAULT_SUBDIR).resolve()
-    cleaned = clean_export(params["raw_path"], params["processed_dir"],
-                           params.get("reference_path"))
+    raw, reference, mapping = (params["raw_path"], params.get("reference_path"),
+                               params.get("mapping_path"))
+    cleaned = clean_export(raw, params["processed_dir"], reference, mapping_path=mapping)
     kept = set(cleaned.frame["respondent_id"].astype(int))   # rows without answers are dropped
-    links = [lk for lk in municipality_links(params["raw_path"], params.get("reference_path"))
+    links = [lk for lk in municipality_links(raw, reference, mapping_path=mapping)
              if lk.respondent_id in kept]
     return render_all(config, output_dir, links, jobs=jobs, force=force, only=only,
                       stream=stream)
@@ -376,17 +377,19 @@ def cli_factsheets(args: Any) -> int:
     """Entry point of ``ido-analysis factsheets`` (arguments: see ido_analysis/cli.py)."""
     from ido_analysis.ingest.clean import CleaningError
     from ido_analysis.ingest.reader import ExportError
+    from ido_analysis.ingest.tool_import import MappingError
 
     try:
         config = load_config(getattr(args, "config", None))
         config = apply_overrides(config, data=getattr(args, "data", None),
-                                 overrides=getattr(args, "overrides", None) or ())
+                                 overrides=getattr(args, "overrides", None) or (),
+                                 mapping=getattr(args, "mapping", None))
         output = getattr(args, "output", None)
         result = run_factsheets(config, Path(output) if output else None,
                                 jobs=getattr(args, "jobs", None),
                                 force=bool(getattr(args, "force", False)),
                                 only=getattr(args, "only", None))
-    except (PipelineError, ExportError, CleaningError) as exc:
+    except (PipelineError, ExportError, CleaningError, MappingError) as exc:
         print(f"ido-analysis factsheets: {exc}", file=sys.stderr)
         return 2
     for message in result.failed.values():

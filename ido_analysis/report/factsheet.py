@@ -72,16 +72,18 @@ def _cached(key: str, path: str | Path, loader):
 
 def prepare(processed_dir: str | Path, raw_path: str | Path, gemeente: str,
             reference_path: str | Path | None = None, respondent: int | None = None,
-            min_cell: int = MIN_CELL) -> Factsheet:
+            min_cell: int = MIN_CELL, mapping_path: str | Path | None = None) -> Factsheet:
     """The factsheet of ``gemeente`` (CBS code or name). ``respondent`` picks one when several
     respondents answered for the same municipality. Raises ``LookupError`` in Dutch when the
-    municipality did not respond (or is ambiguous)."""
+    municipality did not respond (or is ambiguous). ``mapping_path``: column mapping of a
+    survey-tool export, as for the cleaning step."""
     parquet = Path(processed_dir) / "respondents.parquet"
     df = _cached("processed", parquet, lambda: pd.read_parquet(parquet))
     codebook = _cached("codebook", "", load_codebook)
     spec = _cached("spec", "", lambda: load_factsheet_spec(codebook))
     links = _cached("links", raw_path,
-                    lambda: municipality_links(raw_path, reference_path, codebook))
+                    lambda: municipality_links(raw_path, reference_path, codebook,
+                                               mapping_path))
     found = [lk for lk in find_links(links, gemeente)
              if respondent is None or lk.respondent_id == int(respondent)]
     if len(found) != 1:
