@@ -108,7 +108,9 @@ def test_every_chart_has_dutch_alt_text_with_its_figures(rendered_site):
         for alt in re.findall(r'<img [^>]*alt="([^"]*)"', document):
             assert NBCONVERT_DEFAULT_ALT not in alt
             assert re.match(r"(Staafdiagram|Divergerend|Gestapeld)", alt), alt[:80]
-            assert re.search(r"\d+%", alt), alt[:80]
+            # every figure the chart shows is in the text; a chart whose cells are all
+            # suppressed (disclosure control) says so instead of showing a percentage
+            assert re.search(r"\d+%", alt) or "onderdrukt" in alt, alt[:80]
             checked += 1
     assert checked >= 30
 
