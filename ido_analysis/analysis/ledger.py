@@ -67,6 +67,7 @@ class Ledger:
 
     cells: dict[Key, CellInfo] = field(default_factory=dict)
     relations: list[dict[Key, float]] = field(default_factory=list)
+    unprotectable: list[Key] = field(default_factory=list)  # see release.protect_crosstabs
 
     def cell(self, key: Key, value: int | None, published: bool, *, sensitive: bool = True,
              base: Key | None = None, reason: str = "") -> Key:

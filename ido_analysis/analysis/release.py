@@ -224,6 +224,9 @@ def _link_derived_totals(led: Ledger, crosstabs: Mapping, freq: Mapping, name: s
             extra = led.cell(("excl", name, gv, codes[i]), None, False, sensitive=False)
             led.relate({**{c: 1.0 for c in cells}, extra: 1.0, **{k: -1.0 for k in sources}})
 
+UNPROTECTABLE = ("niet te beschermen: volgt uit de aantallen van alle respondenten samen; "
+                 "in de kruistabel verborgen")
+
 
 def protect_crosstabs(results: Mapping[tuple[str, str], CrosstabResult],
                       questions: Mapping[str, Question],
@@ -234,14 +237,19 @@ def protect_crosstabs(results: Mapping[tuple[str, str], CrosstabResult],
     """Secondary suppression over all ``results`` together (see the module docstring).
 
     Returns the protected results (same keys) and the ledger (``ledger.suppressed()`` lists
-    every hidden cell with its reason). ValueError when some cell cannot be protected.
+    every hidden cell with its reason). A cell that no suppression in the cross-tabs can
+    protect follows from numbers published for all respondents together (with very few
+    respondents a cross-tab group can be all of them): it is hidden in the cross-tab as well,
+    with that reason in the disclosure report, and ``ledger.unprotectable`` lists it.
     """
     frames = {key: _true_frame(r) for key, r in results.items()}
     led = build_ledger(frames, questions, sizes, frequencies, definitions, threshold)
     left = led.protect(threshold, hideable=lambda k: k[0] in ("ct", "base")
                        and (k[1], k[2]) in results)
-    if left:
-        raise ValueError(f"cells cannot be protected: {[e.key for e in left][:5]}")
+    led.unprotectable = [e.key for e in left]
+    for exposure in left:
+        if led.cells[exposure.key].published:
+            led.hide(exposure.key, UNPROTECTABLE)
     return {key: _apply(r, led, key) for key, r in results.items()}, led
 
 
