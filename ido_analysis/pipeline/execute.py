@@ -91,12 +91,12 @@ class Outcome:
 
 
 
-_START_LOCK: Any = None
+START_LOCK: Any = None  # kernel-start lock of this worker process (set by init_worker)
 
 
 def init_worker(lock: Any) -> None:
-    global _START_LOCK
-    _START_LOCK = lock
+    global START_LOCK
+    START_LOCK = lock
 
 
 def _source_position(executed: Path | None, cell_index: int) -> str:
@@ -130,7 +130,7 @@ def describe_failure(name: str, exc: BaseException, executed: Path | None = None
 
 
 @contextlib.contextmanager
-def _stderr_to(path: Path) -> Iterator[None]:
+def stderr_to(path: Path) -> Iterator[None]:
     """Send file descriptor 2 (inherited by the kernel process) to ``path``: kernel start-up
     chatter goes to a log file instead of the progress display."""
     sys.stderr.flush()
@@ -152,7 +152,7 @@ def _execute(task: Task, out_path: Path) -> None:
     declared = pm.inspect_notebook(str(task.source))
     parameters = {k: v for k, v in task.parameters.items() if k in declared}
     log = (task.cache or Path(tempfile.gettempdir())) / f"{task.name}.kernel.log"
-    lock, held = _START_LOCK, [False]
+    lock, held = START_LOCK, [False]
     if lock is not None:
         lock.acquire()
         held[0] = True
@@ -163,7 +163,7 @@ def _execute(task: Task, out_path: Path) -> None:
             lock.release()
 
     try:
-        with _stderr_to(log):
+        with stderr_to(log):
             pm.execute_notebook(str(task.source), str(out_path), parameters=parameters or None,
                                 kernel_name=task.kernel, cwd=str(task.source.parent),
                                 progress_bar=False, log_output=False,

@@ -44,9 +44,9 @@ from ido_analysis.pipeline.config import (
     apply_overrides,
     load_config,
 )
-from ido_analysis.pipeline.execute import Outcome, _stderr_to, kernel_name
+from ido_analysis.pipeline.execute import Outcome, kernel_name, stderr_to
 from ido_analysis.pipeline.progress import say
-from ido_analysis.pipeline.schedule import _executor
+from ido_analysis.pipeline.schedule import executor_for
 from ido_analysis.pipeline.staging import staging_path
 
 NOTEBOOK = "gemeente_factsheet"
@@ -118,12 +118,12 @@ def _warm_kernel(name: str, cwd: Path, log: Path) -> tuple[Any, Any]:
 
         from ido_analysis.pipeline import execute
 
-        lock = execute._START_LOCK
+        lock = execute.START_LOCK
         if lock is not None:
             lock.acquire()
         try:
             log.parent.mkdir(parents=True, exist_ok=True)
-            with _stderr_to(log):
+            with stderr_to(log):
                 km, kc = start_new_kernel(kernel_name=name, cwd=str(cwd))
         finally:
             if lock is not None:
@@ -326,7 +326,7 @@ def render_all(config: PipelineConfig, output_dir: Path, links: list[Any],
     n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     say(stream, f"ido-analysis factsheets: {len(planned)} factsheet(s), {len(todo)} to render, "
                 f"{n_jobs} job(s), output {output_dir}")
-    executor = _executor(n_jobs)
+    executor = executor_for(n_jobs)
     try:
         futures = {executor.submit(render_factsheet, task): (task, key) for task, key in todo}
         for future in cf.as_completed(futures):

@@ -33,7 +33,7 @@ class _InlineExecutor:
         pass
 
 
-def _executor(jobs: int) -> Any:
+def executor_for(jobs: int) -> Any:
     if jobs <= 1:
         return _InlineExecutor()
     import multiprocessing as mp
@@ -91,7 +91,7 @@ class Scheduler:
 
     def run(self, jobs: int) -> None:
         """Run everything."""
-        executor, running = _executor(jobs), {}
+        executor, running = executor_for(jobs), {}
         try:
             while True:
                 self._release()
