@@ -17,14 +17,13 @@ import argparse
 import io
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
-import yaml
+from naive import render_naively
 
 from ido_analysis import pipeline
 from ido_analysis.ingest.clean import clean_export
@@ -41,21 +40,13 @@ def load() -> str:
 def naive_run(config: pipeline.PipelineConfig, links: list[Link], out: Path) -> float:
     """papermill + nbconvert + weasyprint command lines per factsheet, sequentially."""
     out.mkdir(parents=True, exist_ok=True)
-    bin_dir = Path(sys.executable).parent
     kernel = pipeline.kernel_name()
     src = config.notebook_path(factsheets.NOTEBOOK)
     common = factsheets.factsheet_parameters(config)
     start = time.perf_counter()
-    for link, slug in zip(links, factsheets._slugs(links), strict=True):
+    for link, slug in zip(links, factsheets.slugs(links), strict=True):
         params = {**common, "gemeente": link.codes[0], "respondent": link.respondent_id}
-        executed = out / f"{slug}.ipynb"
-        subprocess.run([str(bin_dir / "papermill"), str(src), str(executed), "-k", kernel,
-                        "--cwd", str(src.parent), "-y", yaml.safe_dump(params),
-                        "--no-progress-bar"], check=True, capture_output=True)
-        subprocess.run([str(bin_dir / "jupyter"), "nbconvert", "--to", "html", "--no-input",
-                        str(executed), "--output-dir", str(out)], check=True, capture_output=True)
-        subprocess.run([str(bin_dir / "weasyprint"), str(out / f"{slug}.html"),
-                        str(out / f"{slug}.pdf")], check=True, capture_output=True)
+        render_naively(src, slug, out, params, kernel)
     return time.perf_counter() - start
 
 

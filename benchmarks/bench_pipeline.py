@@ -13,13 +13,12 @@ from __future__ import annotations
 import argparse
 import io
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import yaml
+from naive import render_naively
 
 from ido_analysis import pipeline
 
@@ -28,20 +27,11 @@ def naive_run(config: pipeline.PipelineConfig, out: Path) -> float:
     """papermill + nbconvert + weasyprint command lines per notebook, sequentially."""
     config = pipeline.apply_overrides(config, output=str(out))
     out.mkdir(parents=True, exist_ok=True)
-    bin_dir = Path(sys.executable).parent
     kernel = pipeline.kernel_name()
     start = time.perf_counter()
     for name in pipeline.topological_order(config.notebooks):
         params = pipeline.notebook_parameters(config, config.spec(name))
-        executed = out / f"{name}.ipynb"
-        src = config.notebook_path(name)
-        subprocess.run([str(bin_dir / "papermill"), str(src), str(executed), "-k", kernel,
-                        "--cwd", str(src.parent), "-y", yaml.safe_dump(params),
-                        "--no-progress-bar"], check=True, capture_output=True)
-        subprocess.run([str(bin_dir / "jupyter"), "nbconvert", "--to", "html", "--no-input",
-                        str(executed), "--output-dir", str(out)], check=True, capture_output=True)
-        subprocess.run([str(bin_dir / "weasyprint"), str(out / f"{name}.html"),
-                        str(out / f"{name}.pdf")], check=True, capture_output=True)
+        render_naively(config.notebook_path(name), name, out, params, kernel)
     return time.perf_counter() - start
 
 

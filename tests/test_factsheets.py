@@ -167,11 +167,11 @@ def test_full_response_names_every_municipality_once() -> None:
 
 def test_slugs_are_unique_and_plain() -> None:
     from ido_analysis.ingest.linkage import Link
-    from ido_analysis.pipeline.factsheets import _slugs, slugify
+    from ido_analysis.pipeline.factsheets import slugify, slugs
 
     assert slugify("Súdwest-Fryslân") == "sudwest-fryslan"
     links = [Link(1, ("GM0373",), ("Bergen (NH.)",)), Link(2, ("GM0373",), ("Bergen (NH.)",))]
-    assert _slugs(links) == ["bergen-nh", "bergen-nh-2"]
+    assert slugs(links) == ["bergen-nh", "bergen-nh-2"]
 
 
 # --- end to end: three factsheets ---------------------------------------------------------
@@ -261,9 +261,9 @@ def test_factsheet_shows_exactly_its_own_answers(rendered, cleaned, spec) -> Non
     _, chosen, out, result = rendered
     _, df = cleaned
     cb = load_codebook()
-    from ido_analysis.pipeline.factsheets import _slugs
+    from ido_analysis.pipeline.factsheets import slugs
 
-    for link, slug in zip(chosen, _slugs(chosen), strict=True):
+    for link, slug in zip(chosen, slugs(chosen), strict=True):
         page = out / f"{slug}.html"
         tables = _parse(page)
         html_text = page.read_text(encoding="utf-8")
@@ -289,11 +289,11 @@ def test_factsheet_names_no_other_municipality_and_no_open_answer(rendered, link
     _, chosen, out, _ = rendered
     _, df = cleaned
     cb = load_codebook()
-    from ido_analysis.pipeline.factsheets import _slugs
+    from ido_analysis.pipeline.factsheets import slugs
 
     open_columns = [c for q in cb for c in ([q.id] if q.type == "open" else [])
                     + q.text_columns() + [f.id for f in q.followups] if c in df.columns]
-    for link, slug in zip(chosen, _slugs(chosen), strict=True):
+    for link, slug in zip(chosen, slugs(chosen), strict=True):
         text = " ".join(_parse(out / f"{slug}.html").text)
         assert all(name in text for name in link.names)
         others = {n for lk in links if lk is not link for n in lk.names} - set(link.names)

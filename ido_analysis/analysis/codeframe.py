@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from ido_analysis.core.files import read_yaml
 from ido_analysis.core.paths import REFERENCES
 
 DEFAULT_PATH = REFERENCES / "codeframe.yaml"
@@ -81,8 +81,7 @@ def load_codeframe(path: str | Path | None = None) -> Codeframe:
     duplicate or malformed ids, empty column or pattern lists, and patterns that do not compile.
     """
     source = Path(path or DEFAULT_PATH)
-    with source.open(encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+    raw = read_yaml(source)
     return parse_codeframe(raw, str(source))
 
 

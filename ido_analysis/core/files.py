@@ -15,8 +15,21 @@ import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 Writer = Callable[[Path], None]
+
+# libyaml's loader when PyYAML was built with it (about 6x faster on the codebook); same
+# safe constructors (dates stay dates), same errors (yaml.YAMLError).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Parse the YAML file at ``path`` with the safe loader (UTF-8)."""
+    with Path(path).open(encoding="utf-8") as fh:
+        return yaml.load(fh, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
 
 
 def write_atomic(path: str | Path, writer: Writer) -> Path:

@@ -30,11 +30,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import lil_matrix
 
-from ido_analysis.core.files import write_atomic
+from ido_analysis.core.files import read_yaml, write_atomic
 from ido_analysis.core.formatting import round_half_up
 from ido_analysis.core.paths import RAW, REFERENCES
 from ido_analysis.spec.codebook import Codebook, Question, load_codebook
@@ -355,8 +354,7 @@ def _infeasible_questions(
 
 def load_assumptions(path: str | Path | None = None) -> dict:
     """Read the assumptions file (YAML)."""
-    with Path(path or ASSUMPTIONS_PATH).open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return read_yaml(path or ASSUMPTIONS_PATH)
 
 
 def draw_municipalities(assumptions: dict, rng: np.random.Generator) -> list[dict]:

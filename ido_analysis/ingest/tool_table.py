@@ -19,8 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ido_analysis.core.files import read_yaml
 from ido_analysis.core.paths import REFERENCES
 from ido_analysis.ingest.reader import ExportError, _cell_text, _read_csv_rows, _read_excel_rows
 
@@ -62,8 +61,7 @@ class ToolTable:
 
 @lru_cache(maxsize=4)
 def _load_tools_cached(path: str) -> dict[str, Any]:
-    with Path(path).open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return read_yaml(path)
 
 
 def load_tools(path: str | Path | None = None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from ido_analysis.core.files import read_yaml
 from ido_analysis.core.paths import ROOT
 from ido_analysis.pipeline import parameters as schema_rules
 from ido_analysis.pipeline.errors import PipelineError
@@ -90,7 +91,7 @@ def load_config(path: str | Path | None = None,
                 notebooks_dir: str | Path | None = None) -> PipelineConfig:
     """Read ``pipeline.yaml`` (default: repository root). Relative paths are relative to it."""
     cfg_path = Path(path or DEFAULT_CONFIG).resolve()
-    raw = yaml.safe_load(cfg_path.read_text(encoding="utf-8")) or {}
+    raw = read_yaml(cfg_path) or {}
     root = cfg_path.parent
     specs = tuple(_spec(e) for e in raw.get("notebooks") or ())
     _check_graph(specs)

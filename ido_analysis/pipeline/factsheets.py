@@ -202,7 +202,7 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
-def _slugs(links: list[Any]) -> list[str]:
+def slugs(links: list[Any]) -> list[str]:
     """One unique file name per link (names joined; a repeated one gets ``-2``, ``-3``)."""
     seen: dict[str, int] = {}
     out = []
@@ -248,7 +248,7 @@ def plan(config: PipelineConfig, output_dir: Path, links: list[Any],
             raise PipelineError("none of " + ", ".join(only) + " responded")
     day = dt.date.today().isoformat()
     tasks = []
-    for link, slug in zip(links, _slugs(links), strict=True):
+    for link, slug in zip(links, slugs(links), strict=True):
         if wanted is not None and link.respondent_id not in wanted:
             continue
         params = {**common, "gemeente": link.codes[0],

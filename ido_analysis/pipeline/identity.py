@@ -57,7 +57,7 @@ def analysis_parameters(config: PipelineConfig) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k not in config.path_parameters}
 
 
-def processed_rows(config: PipelineConfig, processed_dir: str | Path | None) -> int | None:
+def processed_rows(processed_dir: str | Path | None) -> int | None:
     """Rows of the cleaned dataset, from the Parquet footer (None when absent)."""
     if not processed_dir:
         return None
@@ -83,7 +83,7 @@ def run_info(config: PipelineConfig, day: dt.date | None = None) -> RunInfo:
     return RunInfo(
         data_name=data.name if data else "",
         data_sha256=hash_path(data) if data else "missing",
-        n=processed_rows(config, params.get("processed_dir")),
+        n=processed_rows(params.get("processed_dir")),
         parameters=analysis,
         run_date=(day or dt.date.today()).isoformat(),
         key=hash_json({"inputs": inputs, "parameters": analysis})[:SHORT],

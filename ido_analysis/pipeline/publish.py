@@ -95,33 +95,26 @@ def _processed_dir(config: PipelineConfig) -> Path | None:
     return Path(processed) if processed else None
 
 
-def site_pages(config: PipelineConfig, chapters: list[tuple[str, dict[str, Any], Path]]
-               ) -> list[Any]:
+def site_pages(config: PipelineConfig, chapters: list[tuple[str, dict[str, Any], Path]],
+               info: RunInfo, codebook: Any) -> list[Any]:
     """The chapters plus the generated pages, in publication order (``report.site``)."""
     from ido_analysis.report import site
-    from ido_analysis.spec.codebook import load_codebook
 
-    processed = _processed_dir(config)
     bodies = [(n, m, b.read_text(encoding="utf-8")) for n, m, b in chapters]
-    return site.build_pages(bodies, config.report.get("order"), load_codebook(),
-                            config.output_dir / "tables", site.respondent_count(processed),
-                            dt.date.today(), site.data_is_synthetic(processed))
+    return site.build_pages(bodies, config.report.get("order"), codebook,
+                            config.output_dir / "tables", info.n, dt.date.today(),
+                            site.data_is_synthetic(_processed_dir(config)))
 
 
 def run_facts(info: RunInfo) -> list[tuple[str, str]]:
     """Data file (name and short sha256), n, parameters and date of the run: the title page
-    and the index show them."""
-    from ido_analysis.report import render
+    and the index show them (``report.site.run_facts``)."""
+    from ido_analysis.report import site
     from ido_analysis.spec.survey import POPULATION
 
-    params = "; ".join(f"{k} = {v}" for k, v in sorted(info.parameters.items()))
-    facts = [("Databestand", f"{info.data_name} (sha256 {info.short_sha})")]
-    if info.n is not None:
-        facts.append(("Respondenten", f"{info.n} van {POPULATION} gemeenten"))
-    facts.append(("Parameters", params or "standaard"))
     day = dt.date.fromisoformat(info.run_date) if info.run_date else dt.date.today()
-    facts.append(("Datum van de run", render.dutch_date(day)))
-    return facts
+    return site.run_facts({"raw_path": info.data_name, **dict(sorted(info.parameters.items()))},
+                          ["raw_path"], info.n, POPULATION, day, data_sha256=info.short_sha)
 
 
 def index_notes(config: PipelineConfig, chapters: list[tuple[str, dict[str, Any], Path]],
@@ -172,14 +165,15 @@ def publish(config: PipelineConfig, state: dict[str, Any], state_path: Path, str
     report = render.ChapterMeta(title=config.report.get("title", "Rapport"),
                                 subtitle=config.report.get("subtitle", ""),
                                 source=config.report.get("source", ""))
-    pages, facts = site_pages(config, current), run_facts(info)
+    codebook = load_codebook()
+    pages, facts = site_pages(config, current, info, codebook), run_facts(info)
     today = dt.date.today()
     notes = index_notes(config, chapters, failed, info)
     if not whole:
         notes.insert(0, ("Volledig rapport: niet gemaakt, onvolledig (niet alle hoofdstukken "
                          "zijn met deze data en parameters gelukt)", ""))
     site.write_site(out, pages, report, facts, COMBINED_NAME if whole else "", today,
-                    _processed_dir(config), load_codebook(), cache, notes=notes)
+                    _processed_dir(config), codebook, cache, notes=notes)
     rebuilt = False
     if whole:
         combined.write_combined_pdf(report, [(p.name, p.meta, pages_pdf(cache, p.name))

@@ -271,16 +271,6 @@ def write_site(out: Path, pages: Sequence[SitePage], report: render.ChapterMeta,
                                         dutch, codebook, synthetic, notes), encoding="utf-8")
 
 
-def respondent_count(processed_dir: Path | None) -> int | None:
-    """Rows of the cleaned dataset, or None when it does not exist."""
-    path = processed_dir / "respondents.parquet" if processed_dir else None
-    if path is None or not path.exists():
-        return None
-    import pyarrow.parquet as pq
-
-    return int(pq.ParquetFile(path).metadata.num_rows)
-
-
 def data_is_synthetic(processed_dir: Path | None) -> bool:
     """True when the cleaned dataset carries the synthetic-data provenance marker."""
     path = processed_dir / "respondents.parquet" if processed_dir else None
@@ -298,11 +288,14 @@ def data_is_synthetic(processed_dir: Path | None) -> bool:
 
 
 def run_facts(parameters: dict, path_parameters: Sequence[str], respondents: int | None,
-              population: int | None, day: dt.date) -> list[tuple[str, str]]:
-    """What the title page and the index say about the run: data file, n, parameters, date."""
+              population: int | None, day: dt.date,
+              data_sha256: str = "") -> list[tuple[str, str]]:
+    """What the title page and the index say about the run: data file (with the start of its
+    sha256 when given), n, parameters, date."""
     facts = []
     if parameters.get("raw_path"):
-        facts.append(("Databestand", Path(str(parameters["raw_path"])).name))
+        name = Path(str(parameters["raw_path"])).name
+        facts.append(("Databestand", f"{name} (sha256 {data_sha256})" if data_sha256 else name))
     if respondents is not None:
         facts.append(("Respondenten", f"{respondents}" + (f" van {population} gemeenten"
                                                           if population else "")))

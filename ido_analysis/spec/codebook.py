@@ -16,12 +16,12 @@ from typing import Any
 
 import yaml
 
+from ido_analysis.core.files import read_yaml
 from ido_analysis.core.paths import REFERENCES
 
 DEFAULT_PATH = REFERENCES / "codebook.yaml"
 SCHEMA_PATH = REFERENCES / "codebook.schema.json"
 
-QUESTION_TYPES = ("open", "single", "scale", "multiple", "grid")
 CLOSED_TYPES = ("single", "scale", "multiple", "grid")
 GRID_VALUES = ("ja", "nee")
 
@@ -229,11 +229,10 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     file is not a valid codebook; ``FileNotFoundError`` when it does not exist.
     """
     path = Path(path) if path is not None else DEFAULT_PATH
-    with path.open(encoding="utf-8") as fh:
-        try:
-            raw = yaml.safe_load(fh)
-        except yaml.YAMLError as exc:
-            raise CodebookError(f"{path}: not valid YAML: {exc}") from exc
+    try:
+        raw = read_yaml(path)
+    except yaml.YAMLError as exc:
+        raise CodebookError(f"{path}: not valid YAML: {exc}") from exc
     return parse_codebook(raw, source=str(path), path=path)
 
 

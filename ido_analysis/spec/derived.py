@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ido_analysis.core.files import read_yaml
 from ido_analysis.core.paths import REFERENCES
 from ido_analysis.spec.codebook import Codebook
 
@@ -28,8 +27,7 @@ def load_derived(codebook: Codebook, path: str | Path | None = None,
                  raw: dict | None = None) -> Derived:
     """Read derived-variable definitions and check them against ``codebook``."""
     if raw is None:
-        with Path(path or DERIVED_PATH).open(encoding="utf-8") as fh:
-            raw = yaml.safe_load(fh)
+        raw = read_yaml(path or DERIVED_PATH)
     muni = (raw.get("municipality") or {}).get("question")
     problems = []
     if muni is not None and muni not in codebook.ids:

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ido_analysis.core.files import read_yaml
 from ido_analysis.core.paths import REFERENCES
 from ido_analysis.spec.codebook import Codebook
 
@@ -51,7 +50,7 @@ def load_factsheet_spec(codebook: Codebook, path: str | Path | None = None,
                         raw: dict[str, Any] | None = None) -> FactsheetSpec:
     """Read the factsheet definition and check it against ``codebook``."""
     if raw is None:
-        raw = yaml.safe_load(Path(path or FACTSHEET_PATH).read_text(encoding="utf-8")) or {}
+        raw = read_yaml(path or FACTSHEET_PATH) or {}
     problems: list[str] = []
     comparison = raw.get("comparison") or {}
     if not comparison.get("column"):

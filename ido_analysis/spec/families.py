@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from ido_analysis.core.files import read_yaml
 from ido_analysis.core.paths import REFERENCES
 
 FAMILIES_PATH = REFERENCES / "derived.yaml"
@@ -48,5 +47,4 @@ def parse_families(raw: dict | None) -> tuple[TestFamily, ...]:
 
 def load_families(path: str | Path | None = None) -> tuple[TestFamily, ...]:
     """The families declared in ``references/derived.yaml`` (or ``path``)."""
-    with Path(path or FAMILIES_PATH).open(encoding="utf-8") as fh:
-        return parse_families(yaml.safe_load(fh))
+    return parse_families(read_yaml(path or FAMILIES_PATH))

@@ -12,8 +12,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ido_analysis.core.files import read_yaml
 from ido_analysis.core.paths import REFERENCES
 
 CODEBOOK_PATH = REFERENCES / "codebook.yaml"
@@ -22,8 +21,7 @@ CODEBOOK_PATH = REFERENCES / "codebook.yaml"
 @functools.cache
 def survey_block(path: Path = CODEBOOK_PATH) -> dict[str, Any]:
     """The ``survey:`` mapping of the codebook at ``path``."""
-    with Path(path).open(encoding="utf-8") as fh:
-        return dict(yaml.safe_load(fh)["survey"])
+    return dict(read_yaml(path)["survey"])
 
 
 POPULATION: int = int(survey_block()["population"])
