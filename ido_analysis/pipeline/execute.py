@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ido_analysis.pipeline.staging import pages_pdf, staging_path
+from ido_analysis.pipeline.staging import notebook_page, pages_pdf, staging_path
 
 PROJECT_KERNEL = "ido-enquete"
 
@@ -79,6 +79,7 @@ class Task:
     stage: Path | None = None         # the notebook's output_dir while it runs (tables, figures)
     publish_to: Path | None = None    # where the staged files go when the chapter succeeded
     run_key: str = ""                 # identity of the run (data + parameters), in metadata
+    reuse: bool = False               # narrative edit: outputs of ``target`` kept (pipeline.reuse)
 
 
 
@@ -172,29 +173,42 @@ def _execute(task: Task, out_path: Path) -> None:
         release()
 
 
+def _reuse(task: Task, out_path: Path) -> None:
+    """The edited notebook with the outputs of the executed notebook in place."""
+    import nbformat
+
+    from ido_analysis.pipeline.reuse import with_outputs
+
+    nbformat.write(with_outputs(task.source, task.target), out_path)
+
+
 def _chapter_pairs(task: Task) -> list[tuple[Path, Path]]:
     """(temporary, final) name of every output of a task: notebook, then (when rendering)
-    chapter HTML, chapter PDF, body fragment, metadata and the unnumbered chapter pages (what
-    the combined report is assembled from)."""
+    chapter HTML, chapter PDF, body fragment, metadata, the unnumbered chapter pages (what
+    the combined report is assembled from) and the notebook's own page (code and outputs)."""
     finals = [task.target]
     if task.html and task.pdf and task.cache:
         finals += [task.html, task.pdf, task.cache / f"{task.name}.body.html",
-                   task.cache / f"{task.name}.json", pages_pdf(task.cache, task.name)]
+                   task.cache / f"{task.name}.json", pages_pdf(task.cache, task.name),
+                   notebook_page(task.target)]
     return [(staging_path(p), p) for p in finals]
 
 
 def _render_html(task: Task, executed: Path) -> None:
-    """Chapter HTML, body fragment and metadata, under their temporary names."""
-    from ido_analysis.report import render
+    """Chapter HTML, body fragment, metadata and notebook page, under their temporary
+    names."""
+    from ido_analysis.report import render, site
 
     day = dt.date.fromisoformat(task.day)
     meta, body, page = render.render_notebook(executed, task.title, day)
-    _, html_tmp, _, body_tmp, meta_tmp, _ = (tmp for tmp, _ in _chapter_pairs(task))
+    _, html_tmp, _, body_tmp, meta_tmp, _, notebook_tmp = (t for t, _ in _chapter_pairs(task))
     html_tmp.write_text(page, encoding="utf-8")
     body_tmp.write_text(body, encoding="utf-8")
     meta_tmp.write_text(json.dumps({**meta.__dict__, "date": task.day, "run": task.run_key,
-                                    "files": staged_files(task)}), encoding="utf-8")
-
+                                    "files": _published_files(task) if task.reuse
+                                    else staged_files(task)}), encoding="utf-8")
+    notebook_tmp.write_text(site.notebook_html(executed, f"Notebook: {meta.title}"),
+                            encoding="utf-8")
 
 
 def staged_files(task: Task) -> list[str]:
@@ -205,9 +219,10 @@ def staged_files(task: Task) -> list[str]:
 
 
 def execute_task(task: Task) -> Outcome:
-    """Execute one notebook (stripped in update mode) and render its HTML, all to temporary
-    names; ``commit_task`` moves them in place once the chapter's PDF exists too. On failure
-    nothing of the last good outputs is touched (see ``discard_task``)."""
+    """Execute one notebook (stripped in update mode; for a narrative edit, ``reuse``, take
+    the outputs of its executed notebook in place instead) and render its HTML, all to
+    temporary names; ``commit_task`` moves them in place once the chapter's PDF exists too.
+    On failure nothing of the last good outputs is touched (see ``discard_task``)."""
     start = time.perf_counter()
     tmp_nb = staging_path(task.target)
     for path in (task.target, task.html, task.pdf, task.cache):
@@ -217,7 +232,10 @@ def execute_task(task: Task) -> Outcome:
         shutil.rmtree(task.stage, ignore_errors=True)
         task.stage.mkdir(parents=True)
     try:
-        _execute(task, tmp_nb)
+        if task.reuse:
+            _reuse(task, tmp_nb)
+        else:
+            _execute(task, tmp_nb)
         if task.strip:
             _strip_file(tmp_nb)
         if task.html:
@@ -235,7 +253,7 @@ def pdf_task(task: Task) -> Outcome:
     from ido_analysis.report import render
 
     start = time.perf_counter()
-    _, (html_tmp, _), (pdf_tmp, _), _, _, (pages_tmp, _) = _chapter_pairs(task)
+    _, (html_tmp, _), (pdf_tmp, _), _, _, (pages_tmp, _), _ = _chapter_pairs(task)
     try:
         render.write_pdf(html_tmp.read_text(encoding="utf-8"), pdf_tmp, unnumbered=pages_tmp)
     except Exception as exc:  # noqa: BLE001 - every failure is reported, not raised

@@ -10,8 +10,10 @@ pages and the PDF are made in ``ido_analysis.report``.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any, TextIO
@@ -26,6 +28,8 @@ COMBINED_NAME = "rapport_compleet.pdf"
 COMBINED_STATE_KEY = "__combined__"
 COMBINED_RUN_KEY = "__combined_run__"   # identity of the run the combined PDF shows
 FAILED_KEY = "failed"                   # in a chapter's state entry: its last failure
+PACKAGE_KEY = "__package__"             # package hash the derived pages were made with
+DERIVED_DIR = "derived"                 # <output>/.pipeline/derived/: stamps, front matter
 
 
 def combined_chapters(config: PipelineConfig) -> list[tuple[str, dict[str, Any], Path]]:
@@ -138,8 +142,45 @@ def index_notes(config: PipelineConfig, chapters: list[tuple[str, dict[str, Any]
     return notes
 
 
+# What publishing imports (WeasyPrint, pikepdf, pandas, the site): ~2 s, imported in the
+# background while the first notebook runs, when a core is still free, instead of after the
+# last one (``preload_publishing``).
+PUBLISHING_MODULES = ("ido_analysis.report.site", "ido_analysis.report.combined",
+                      "ido_analysis.report.dutch_csv", "weasyprint", "mistune")
+
+
+def preload_publishing() -> threading.Thread:
+    """Start importing ``PUBLISHING_MODULES`` in a daemon thread; join it before publishing
+    (an import error surfaces there, when the module is imported again)."""
+
+    def load() -> None:
+        for name in PUBLISHING_MODULES:
+            try:
+                importlib.import_module(name)
+            except ImportError:
+                return
+
+    thread = threading.Thread(target=load, name="preload-publishing", daemon=True)
+    thread.start()
+    return thread
+
+
+def derived_stamps(cache: Path, state: dict[str, Any], package: str) -> Any:
+    """The stamps of the pages, tables and PDF parts publishing derives from the chapters
+    (``core.stamps``); all are dropped when the package changed since they were made."""
+    import shutil
+
+    from ido_analysis.core.stamps import Stamps
+
+    folder = cache / DERIVED_DIR
+    if state.get(PACKAGE_KEY) != package:
+        shutil.rmtree(folder, ignore_errors=True)
+        state[PACKAGE_KEY] = package
+    return Stamps(folder)
+
+
 def publish(config: PipelineConfig, state: dict[str, Any], state_path: Path, stream: TextIO,
-            info: RunInfo) -> bool:
+            info: RunInfo, package: str = "") -> bool:
     """Site pages and ``index.html`` (always: they show the run, failed chapters and chapters
     of another run) and the combined PDF, only when every chapter is in place from this run's
     data and parameters and none failed; a combined PDF of another run is removed. The site
@@ -166,6 +207,7 @@ def publish(config: PipelineConfig, state: dict[str, Any], state_path: Path, str
                                 subtitle=config.report.get("subtitle", ""),
                                 source=config.report.get("source", ""))
     codebook = load_codebook()
+    stamps = derived_stamps(cache, state, package)
     pages, facts = site_pages(config, current, info, codebook), run_facts(info)
     today = dt.date.today()
     notes = index_notes(config, chapters, failed, info)
@@ -173,11 +215,12 @@ def publish(config: PipelineConfig, state: dict[str, Any], state_path: Path, str
         notes.insert(0, ("Volledig rapport: niet gemaakt, onvolledig (niet alle hoofdstukken "
                          "zijn met deze data en parameters gelukt)", ""))
     site.write_site(out, pages, report, facts, COMBINED_NAME if whole else "", today,
-                    _processed_dir(config), codebook, cache, notes=notes)
+                    _processed_dir(config), codebook, cache, notes=notes, stamps=stamps)
     rebuilt = False
     if whole:
         combined.write_combined_pdf(report, [(p.name, p.meta, pages_pdf(cache, p.name))
-                                             for p in pages], today, facts, staging_path(target))
+                                             for p in pages], today, facts, staging_path(target),
+                                    stamps)
         os.replace(staging_path(target), target)
         state[COMBINED_STATE_KEY], state[COMBINED_RUN_KEY] = key, info.key
         rebuilt = True

@@ -15,6 +15,7 @@ from ido_analysis.ingest.tool_import import SUGGESTION_NAME
 from ido_analysis.pipeline.cache import (
     STATE_FILE,
     declared_outputs_hash,
+    execution_key,
     load_state,
     notebook_key,
     package_hash,
@@ -32,7 +33,14 @@ from ido_analysis.pipeline.execute import Outcome, Task, kernel_name
 from ido_analysis.pipeline.identity import run_info
 from ido_analysis.pipeline.parameters import check_paths
 from ido_analysis.pipeline.progress import say
-from ido_analysis.pipeline.publish import FAILED_KEY, chapter_meta, publish, record_failures
+from ido_analysis.pipeline.publish import (
+    FAILED_KEY,
+    chapter_meta,
+    preload_publishing,
+    publish,
+    record_failures,
+)
+from ido_analysis.pipeline.reuse import ReuseError, with_outputs
 from ido_analysis.pipeline.schedule import RunResult, Scheduler
 from ido_analysis.pipeline.staging import CACHE_DIR, OUTPUT_PARAMETER, STAGE_DIR, chapter_files
 
@@ -41,6 +49,7 @@ def run_pipeline(config: PipelineConfig, only: Iterable[str] | None = None, forc
                  jobs: int | None = None, stream: TextIO = sys.stderr) -> RunResult:
     """Execute and render what is out of date; then the combined PDF and the index."""
     start = time.perf_counter()
+    preloading = preload_publishing()
     result = RunResult()
     order = selection(config, only)
     forced = set(only or order) if force else set()
@@ -49,38 +58,58 @@ def run_pipeline(config: PipelineConfig, only: Iterable[str] | None = None, forc
     package = package_hash(config)
     identity = run_info(config)
     keys: dict[str, str] = {}
+    executions: dict[str, str] = {}
     today = dt.date.today().isoformat()
     kernel: list[str] = []
 
     def fingerprint(name: str) -> str:
+        """What a dependent sees of ``name``: its declared outputs, else its execution."""
         spec = config.spec(name)
-        return declared_outputs_hash(config, spec) if spec.outputs else keys.get(
-            name, state.get(name, {}).get("key", "missing"))
+        return declared_outputs_hash(config, spec) if spec.outputs else executions.get(
+            name, state.get(name, {}).get("execution", "missing"))
+
+    def in_place(name: str) -> bool:
+        """Every output of the chapter's last good run is where it was published."""
+        entry, spec = state.get(name, {}), config.spec(name)
+        return (all(p.exists() for p in chapter_files(config, name))
+                and all((config.output_dir / f).exists() for f in entry.get("files", []))
+                and entry.get("outputs") == declared_outputs_hash(config, spec))
+
+    def narrative_only(name: str) -> bool:
+        """Only the narrative changed since the last good run: its executed notebook holds
+        the outputs of the current code cells (``reuse``)."""
+        if state.get(name, {}).get("execution") != executions[name]:
+            return False
+        try:
+            with_outputs(config.notebook_path(name), chapter_files(config, name)[0])
+        except (ReuseError, OSError, ValueError):
+            return False
+        return True
 
     def prepare(name: str) -> Task | None:
         spec = config.spec(name)
-        keys[name] = notebook_key(config, spec, package,
-                                  {d: fingerprint(d) for d in spec.depends_on})
+        executions[name] = execution_key(config, spec, package,
+                                         {d: fingerprint(d) for d in spec.depends_on})
+        keys[name] = notebook_key(config, spec, executions[name])
         entry = state.get(name, {})
-        fresh = (name not in forced and entry.get("key") == keys[name]
-                 and all(p.exists() for p in chapter_files(config, name))
-                 and all((config.output_dir / f).exists() for f in entry.get("files", []))
-                 and entry.get("outputs") == declared_outputs_hash(config, spec))
-        if fresh:
+        placed = name not in forced and in_place(name)
+        if placed and entry.get("key") == keys[name]:
             entry.pop(FAILED_KEY, None)   # back to a configuration that had succeeded
             return None
-        if not kernel:
+        reuse = placed and narrative_only(name)
+        if not kernel and not reuse:
             kernel.append(kernel_name())
         nb_file, html_file, pdf_file, *_ = chapter_files(config, name)
         params = notebook_parameters(config, spec)
-        stage = config.output_dir / CACHE_DIR / STAGE_DIR / name
-        if OUTPUT_PARAMETER in params:
+        stage = None if reuse else config.output_dir / CACHE_DIR / STAGE_DIR / name
+        if stage is not None and OUTPUT_PARAMETER in params:
             params[OUTPUT_PARAMETER] = str(stage)
         return Task(name=name, source=config.notebook_path(name), target=nb_file,
-                    parameters=params, kernel=kernel[0],
+                    parameters=params, kernel=kernel[0] if kernel else "",
                     title=spec.title, day=today, html=html_file, pdf=pdf_file,
                     cache=config.output_dir / CACHE_DIR, stage=stage,
-                    publish_to=config.output_dir, run_key=identity.key)
+                    publish_to=None if reuse else config.output_dir, run_key=identity.key,
+                    reuse=reuse)
 
     def finish(outcome: Outcome) -> None:
         if not outcome.ok:
@@ -88,6 +117,7 @@ def run_pipeline(config: PipelineConfig, only: Iterable[str] | None = None, forc
         spec = config.spec(outcome.name)
         meta = chapter_meta(config, outcome.name)
         state[outcome.name] = {"key": keys[outcome.name], "date": today,
+                               "execution": executions[outcome.name],
                                "outputs": declared_outputs_hash(config, spec),
                                "files": list(meta.get("files", [])),
                                "seconds": round(outcome.seconds, 2)}
@@ -102,7 +132,8 @@ def run_pipeline(config: PipelineConfig, only: Iterable[str] | None = None, forc
               result, stream).run(n_jobs)
     record_failures(config, state, result.failed)
     save_state(state_path, state)
-    result.combined = publish(config, state, state_path, stream, run_info(config))
+    preloading.join()
+    result.combined = publish(config, state, state_path, stream, run_info(config), package)
     result.seconds = time.perf_counter() - start
     say(stream, f"total {result.seconds:.1f} s: {len(result.ran)} run, "
                  f"{len(result.up_to_date)} up to date, {len(result.failed)} failed, "

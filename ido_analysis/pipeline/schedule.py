@@ -92,12 +92,15 @@ class Scheduler:
     def run(self, jobs: int) -> None:
         """Run everything."""
         executor, running = executor_for(jobs), {}
+        inline = _InlineExecutor()
         try:
             while True:
                 self._release()
                 while self.queue and len(running) < jobs:
                     kind, _, arg = heapq.heappop(self.queue)
-                    running[executor.submit(_JOB_FUNCTIONS[kind], arg)] = (kind, arg)
+                    # A narrative edit is a second of rendering: no worker process for it.
+                    runner = inline if getattr(arg, "reuse", False) else executor
+                    running[runner.submit(_JOB_FUNCTIONS[kind], arg)] = (kind, arg)
                 if not running:
                     return
                 done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)

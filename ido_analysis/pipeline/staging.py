@@ -24,8 +24,16 @@ def pages_pdf(cache: Path, name: str) -> Path:
     return cache / f"{name}.pages.pdf"
 
 
+def notebook_page(executed: Path) -> Path:
+    """The executed notebook's own page (code and outputs): ``notebooks/<name>.html``."""
+    return executed.with_suffix(".html")
+
+
 def chapter_files(config: PipelineConfig, name: str) -> list[Path]:
+    """Everything a chapter puts in place besides its tables and figures (the order of
+    ``execute._chapter_pairs``)."""
     out = config.output_dir
-    return [out / "notebooks" / f"{name}.ipynb", out / f"{name}.html", out / f"{name}.pdf",
+    executed = out / "notebooks" / f"{name}.ipynb"
+    return [executed, out / f"{name}.html", out / f"{name}.pdf",
             out / CACHE_DIR / f"{name}.body.html", out / CACHE_DIR / f"{name}.json",
-            pages_pdf(out / CACHE_DIR, name)]
+            pages_pdf(out / CACHE_DIR, name), notebook_page(executed)]

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pikepdf import Pdf
 
+from ido_analysis.core.stamps import Stamps, digest
 from ido_analysis.report import render
 from ido_analysis.report.pdf_assembly import (
     merge_tagged,
@@ -49,25 +50,34 @@ def _front_html(report: render.ChapterMeta, titles: Sequence[tuple[str, str]],
     return document.replace("</style>", FRONT_CSS + "</style>", 1)
 
 
-def _front_pdf(document: str) -> bytes:
+def _front_pdf(document: str, stamps: Stamps) -> bytes:
     from weasyprint import HTML
+    from weasyprint import __version__ as engine
     from weasyprint.urls import URLFetcher
 
-    fetcher = URLFetcher(allowed_protocols={"data"})
-    return HTML(string=document, url_fetcher=fetcher).write_pdf(**render.PDF_OPTIONS)
+    def lay_out() -> bytes:
+        fetcher = URLFetcher(allowed_protocols={"data"})
+        return HTML(string=document, url_fetcher=fetcher).write_pdf(**render.PDF_OPTIONS)
+
+    return stamps.cached_bytes("front.pdf", digest(document, engine), lay_out)
 
 
 def write_combined_pdf(report: render.ChapterMeta,
                        parts: Sequence[tuple[str, render.ChapterMeta, Path]], day: dt.date,
-                       facts: Sequence[tuple[str, str]], target: Path) -> None:
-    """See the module contract. ``parts`` holds ``(name, meta, unnumbered pdf)`` in order."""
+                       facts: Sequence[tuple[str, str]], target: Path,
+                       stamps: Stamps | None = None) -> None:
+    """See the module contract. ``parts`` holds ``(name, meta, unnumbered pdf)`` in order.
+    ``stamps``: the front matter and page numbers are laid out again only when they change
+    (a narrative edit seldom moves a page)."""
+    stamps = stamps or Stamps(None)
     counts = [page_count(path) for _, _, path in parts]
     titles = [(name, meta.title) for name, meta, _ in parts]
     synthetic = any(meta.synthetic for _, meta, _ in parts)
     front_pages, front = FRONT_PAGES, b""
     while True:  # laid out once, unless the contents need more pages than assumed
         starts = [front_pages + 1 + sum(counts[:i]) for i in range(len(counts))]
-        front = _front_pdf(_front_html(report, titles, starts, day, facts, synthetic))
+        front = _front_pdf(_front_html(report, titles, starts, day, facts, synthetic),
+                           stamps)
         with Pdf.open(io.BytesIO(front)) as pdf:
             laid_out = len(pdf.pages)
         if laid_out == front_pages:
@@ -76,5 +86,5 @@ def write_combined_pdf(report: render.ChapterMeta,
     total = front_pages + sum(counts)
     pdf = merge_tagged(front, [(f"{name}-", path, meta.title) for name, meta, path in parts],
                        report.title)
-    stamp_page_numbers(pdf, first=2, total=total, skip=1)
+    stamp_page_numbers(pdf, first=2, total=total, skip=1, stamps=stamps)
     pdf.save(target)

@@ -4,7 +4,8 @@ Contract: for every ``*.csv`` in the tables folder, a file with the same name in
 the same rows and columns, written for a Dutch spreadsheet program: UTF-8 with byte-order mark,
 semicolon as separator, decimal comma, ``ja``/``nee`` for true/false, and Dutch column names
 from ``HEADERS`` (columns not listed keep their name). Values are not rounded or changed
-otherwise. The machine-readable originals stay as they are.
+otherwise. The machine-readable originals stay as they are; a Dutch copy whose original is gone
+is removed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+
+from ido_analysis.core.stamps import Stamps, digest
 
 FOLDER = "nl"
 HEADERS = {
@@ -43,17 +46,25 @@ def dutch_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=HEADERS)
 
 
-def write_dutch_tables(tables_dir: Path) -> dict[str, str]:
-    """Write the Dutch variant of every CSV in ``tables_dir``; returns ``{name: href}`` with
-    ``href`` relative to the site root (``tables/nl/<name>``)."""
+def write_dutch_tables(tables_dir: Path, stamps: Stamps | None = None) -> dict[str, str]:
+    """Write the Dutch variant of every CSV in ``tables_dir`` (again only for tables whose
+    content changed since ``stamps`` recorded them); returns ``{name: href}`` with ``href``
+    relative to the site root (``tables/nl/<name>``)."""
+    stamps = stamps or Stamps(None)
     written: dict[str, str] = {}
     if not tables_dir.is_dir():
         return written
     target = tables_dir / FOLDER
     for path in sorted(tables_dir.glob("*.csv")):
-        frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
-        target.mkdir(exist_ok=True)
-        dutch_frame(frame).to_csv(target / path.name, sep=";", decimal=",", index=False,
-                                  encoding="utf-8-sig", lineterminator="\r\n")
+        dutch, key = target / path.name, digest(path.read_bytes())
+        if not stamps.current(f"{FOLDER}-{path.name}", key, dutch):
+            frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
+            target.mkdir(exist_ok=True)
+            dutch_frame(frame).to_csv(dutch, sep=";", decimal=",", index=False,
+                                      encoding="utf-8-sig", lineterminator="\r\n")
+            stamps.mark(f"{FOLDER}-{path.name}", key)
         written[path.name] = f"{tables_dir.name}/{FOLDER}/{path.name}"
+    for orphan in target.glob("*.csv") if target.is_dir() else ():
+        if orphan.name not in written:  # its table is no longer published by this run
+            orphan.unlink()
     return written

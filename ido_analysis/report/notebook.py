@@ -13,6 +13,7 @@ import pandas as pd
 from IPython.display import HTML, Image, display
 from matplotlib.figure import Figure
 
+from ido_analysis.ingest.provenance import is_synthetic
 from ido_analysis.report import charts
 from ido_analysis.spec.codebook import Codebook, load_codebook
 
@@ -21,7 +22,6 @@ from ido_analysis.spec.codebook import Codebook, load_codebook
 pd.set_option("display.max_colwidth", None)
 
 SCREEN_DPI = 150  # notebook/HTML/PDF display; the saved PNG has print resolution (300 dpi)
-SYNTHETIC_MARKER = "synthetisch"
 SYNTHETIC_TEXT = (
     "Let op: deze cijfers komen uit synthetische data, gereconstrueerd uit het gepubliceerde "
     "rapport. Ze reproduceren de gepubliceerde cijfers, maar het zijn geen echte antwoorden "
@@ -41,13 +41,6 @@ def load_processed(processed_dir: str | Path) -> tuple[pd.DataFrame, Codebook]:
             "(notebooks/01_opschonen.ipynb of `ido-analysis clean --data ...`)."
         )
     return pd.read_parquet(path), load_codebook()
-
-
-def is_synthetic(df: pd.DataFrame) -> bool:
-    """True when the rows carry the provenance marker of the reconstructed export."""
-    if "herkomst" not in df.columns:
-        return False
-    return df["herkomst"].astype("string").str.contains(SYNTHETIC_MARKER, na=False).any()
 
 
 def banner_html(df: pd.DataFrame) -> str:

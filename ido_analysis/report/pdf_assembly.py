@@ -24,6 +24,8 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, OutlineItem, Pdf, String
 
+from ido_analysis.core.stamps import Stamps, digest
+
 FRONT_PREFIX = "voorwerk-"
 # One A4 page per number, the text where the report's bottom margin box would put it. Plain
 # blocks, not @page margin boxes: laying out a hundred of them takes a fraction of a second.
@@ -37,32 +39,36 @@ p:last-child { break-after: auto; }
 """
 
 
-def _stamps(first: int, count: int, total: int) -> Pdf:
+def _stamps(first: int, count: int, total: int, stamps: Stamps) -> Pdf:
     """``count`` pages carrying only "Pagina i van total", i counting from ``first``."""
     from weasyprint import HTML
+    from weasyprint import __version__ as engine
 
     numbers = "".join(f"<p>Pagina {i} van {total}</p>" for i in range(first, first + count))
     document = f"<html><head><style>{STAMP_CSS}</style></head><body>{numbers}</body></html>"
-    stamps = Pdf.open(io.BytesIO(HTML(string=document).write_pdf()))
-    if len(stamps.pages) != count:
-        raise RuntimeError(f"page-number stamp has {len(stamps.pages)} pages, expected {count}")
-    for page in stamps.pages:
+    data = stamps.cached_bytes("page-numbers.pdf", digest(document, engine),
+                               lambda: HTML(string=document).write_pdf())
+    pdf = Pdf.open(io.BytesIO(data))
+    if len(pdf.pages) != count:
+        raise RuntimeError(f"page-number stamp has {len(pdf.pages)} pages, expected {count}")
+    for page in pdf.pages:
         page.contents_coalesce()
-        page.obj.Contents = stamps.make_stream(b"/Artifact <</Type /Pagination>> BDC\n"
-                                               + page.obj.Contents.read_bytes() + b"\nEMC\n")
-    return stamps
+        page.obj.Contents = pdf.make_stream(b"/Artifact <</Type /Pagination>> BDC\n"
+                                            + page.obj.Contents.read_bytes() + b"\nEMC\n")
+    return pdf
 
 
 def stamp_page_numbers(pdf: Pdf, first: int = 1, total: int | None = None,
-                       skip: int = 0) -> None:
+                       skip: int = 0, stamps: Stamps | None = None) -> None:
     """Number every page of ``pdf`` after the first ``skip`` ones: "Pagina i van total",
-    i = ``first`` on page ``skip``; ``total`` defaults to the last number."""
+    i = ``first`` on page ``skip``; ``total`` defaults to the last number. ``stamps``: keep
+    the laid-out numbers for the next time the same numbers are needed."""
     count = len(pdf.pages) - skip
     if count <= 0:
         return
     total = total if total is not None else first + count - 1
-    stamps = _stamps(first, count, total)
-    for page, stamp in zip(pdf.pages[skip:], stamps.pages, strict=True):
+    numbers = _stamps(first, count, total, stamps or Stamps(None))
+    for page, stamp in zip(pdf.pages[skip:], numbers.pages, strict=True):
         page.add_overlay(stamp)
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import nbformat
 
+from ido_analysis.core.stamps import Stamps, digest
 from ido_analysis.report import dutch_csv, questionnaire, render, summary
 from ido_analysis.report.html_tidy import tidy_tables
 from ido_analysis.report.navigation import PageRef, site_nav
@@ -108,17 +109,6 @@ def notebook_html(nb_path: Path, title: str) -> str:
     return render.page(title, header + body, nav)
 
 
-def write_notebook_pages(out: Path, pages: Iterable[SitePage]) -> None:
-    """``notebooks/<name>.html`` for every executed notebook newer than its HTML."""
-    for page in pages:
-        source = out / "notebooks" / f"{page.name}.ipynb"
-        target = source.with_suffix(".html")
-        if page.notebook and source.exists() and (
-                not target.exists() or target.stat().st_mtime < source.stat().st_mtime):
-            target.write_text(notebook_html(source, f"Notebook: {page.meta.title}"),
-                              encoding="utf-8")
-
-
 def markdown_page(text: str, title: str) -> str:
     """A markdown file (data dictionary, cleaning log) as an accessible HTML page."""
     import mistune
@@ -130,9 +120,12 @@ def markdown_page(text: str, title: str) -> str:
                               f"</header>{body}", nav)
 
 
-def write_data_pages(out: Path, processed_dir: Path | None) -> list[tuple[str, str]]:
-    """Copy the data dictionary and cleaning log (md, csv, json) and render them as HTML;
-    returns ``(title, href)`` of what was written."""
+def write_data_pages(out: Path, processed_dir: Path | None,
+                     stamps: Stamps | None = None) -> list[tuple[str, str]]:
+    """Copy the data dictionary and cleaning log (md, csv, json) and render them as HTML
+    (again only when the markdown changed, per ``stamps``); returns ``(title, href)`` of what
+    was written."""
+    stamps = stamps or Stamps(None)
     written: list[tuple[str, str]] = []
     if processed_dir is None:
         return written
@@ -142,8 +135,11 @@ def write_data_pages(out: Path, processed_dir: Path | None) -> list[tuple[str, s
         if not md.exists():
             continue
         target.mkdir(exist_ok=True)
-        (target / f"{stem}.html").write_text(markdown_page(md.read_text(encoding="utf-8"),
-                                                           title), encoding="utf-8")
+        text, page = md.read_text(encoding="utf-8"), target / f"{stem}.html"
+        key = digest(text, title)
+        if not stamps.current(page.name, key, page):
+            page.write_text(markdown_page(text, title), encoding="utf-8")
+            stamps.mark(page.name, key)
         written.append((title, f"{DATA_DIR}/{stem}.html"))
         for suffix in (".md", ".csv", ".json"):
             source = processed_dir / f"{stem}{suffix}"
@@ -236,36 +232,38 @@ def index_html(out: Path, report: render.ChapterMeta, facts: Sequence[tuple[str,
                        site_nav(None, None, _ref(pages[0] if pages else None)))
 
 
-def write_generated_pdfs(out: Path, pages: Iterable[SitePage], cache: Path) -> None:
-    """PDF of every generated page whose HTML changed since its PDF was written."""
-    import hashlib
+def write_generated_pdfs(out: Path, pages: Iterable[SitePage], cache: Path,
+                         stamps: Stamps) -> None:
+    """PDF of every generated page (its unnumbered pages in ``cache``), made again only when
+    its HTML changed (``stamps``)."""
+    from weasyprint import __version__ as engine
 
     cache.mkdir(parents=True, exist_ok=True)
     for page in pages:
         if page.notebook:
             continue
         document = render.chapter_html(page.body, page.meta, dt.date.fromisoformat(page.date))
-        digest = hashlib.sha256(document.encode("utf-8")).hexdigest()
-        stamp = cache / f"{page.name}.generated.sha256"
+        key = digest(document, engine)
         target, pages_pdf = out / f"{page.name}.pdf", cache / f"{page.name}.pages.pdf"
-        if (target.exists() and pages_pdf.exists() and stamp.exists()
-                and stamp.read_text() == digest):
+        if stamps.current(f"{page.name}.pdf", key, target, pages_pdf):
             continue
         render.write_pdf(document, target, unnumbered=pages_pdf)
-        stamp.write_text(digest)
+        stamps.mark(f"{page.name}.pdf", key)
 
 
 def write_site(out: Path, pages: Sequence[SitePage], report: render.ChapterMeta,
                facts: Sequence[tuple[str, str]], combined: str, day: dt.date,
                processed_dir: Path | None, codebook: Codebook | None,
-               cache: Path | None = None, notes: Sequence[tuple[str, str]] = ()) -> None:
-    """Write everything the module contract names, ``index.html`` last. The PDFs of the
-    generated pages are written too (skipped when unchanged, tracked in ``cache``)."""
+               cache: Path | None = None, notes: Sequence[tuple[str, str]] = (),
+               stamps: Stamps | None = None) -> None:
+    """Write everything the module contract names, ``index.html`` last. Generated PDFs,
+    data pages and Dutch tables whose sources did not change since ``stamps`` recorded them
+    are left as they are (default: everything is written)."""
+    stamps = stamps or Stamps(None)
     write_chapter_pages(out, pages)
-    write_generated_pdfs(out, pages, cache or out / ".pipeline")
-    write_notebook_pages(out, pages)
-    data_links = write_data_pages(out, processed_dir)
-    dutch = dutch_csv.write_dutch_tables(out / "tables")
+    write_generated_pdfs(out, pages, cache or out / ".pipeline", stamps)
+    data_links = write_data_pages(out, processed_dir, stamps)
+    dutch = dutch_csv.write_dutch_tables(out / "tables", stamps)
     synthetic = any(p.meta.synthetic for p in pages)
     (out / INDEX).write_text(index_html(out, report, facts, pages, combined, day, data_links,
                                         dutch, codebook, synthetic, notes), encoding="utf-8")
@@ -278,7 +276,7 @@ def data_is_synthetic(processed_dir: Path | None) -> bool:
         return False
     import pandas as pd
 
-    from ido_analysis.report.notebook import is_synthetic
+    from ido_analysis.ingest.provenance import is_synthetic
 
     try:
         frame = pd.read_parquet(path, columns=["herkomst"])

@@ -261,7 +261,6 @@ def parse_codebook(raw: Any, source: str = "<codebook>", path: Path | None = Non
 @functools.cache
 def _validator() -> Any:
     import jsonschema
-
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
