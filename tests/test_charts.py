@@ -425,3 +425,13 @@ def test_diverging_and_stacked_alt_text(scale_q: Question) -> None:
     # suppressed cells are named as such, never with their value
     assert "onderdrukt" in klein and not re.search(r"(?<!\d)(10|5)%", klein)
     assert f"{SATISFACTION[0]} 20%" in klein
+
+
+def test_house_style_base_is_seaborn_whitegrid_paper():
+    """The copied seaborn values (seaborn is not imported by the package: it costs a second
+    per kernel) still equal seaborn's own."""
+    import seaborn as sns
+
+    expected = {**sns.axes_style("whitegrid"), **sns.plotting_context("paper")}
+    expected.pop("image.cmap")
+    assert charts.SEABORN_WHITEGRID_PAPER == expected

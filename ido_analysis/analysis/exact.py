@@ -42,7 +42,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import special
-from scipy import stats as sps
 
 EXACT_TABLE_LIMIT = 3_000_000  # tables enumerated at most (about 2 s and 250 MB at the limit)
 MC_DRAWS = 200_000  # random tables when the enumeration exceeds the budget
@@ -200,6 +199,8 @@ def log_prob(table) -> float:
 # --- tests ----------------------------------------------------------------------------------
 
 def _random_tables(table: np.ndarray, draws: int, seed: int | None) -> np.ndarray:
+    from scipy import stats as sps  # ~0.6 s to import: only when used
+
     dist = sps.random_table(table.sum(axis=1), table.sum(axis=0))
     return dist.rvs(size=draws, random_state=np.random.default_rng(seed))
 

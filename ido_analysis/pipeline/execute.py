@@ -100,6 +100,20 @@ def init_worker(lock: Any) -> None:
     START_LOCK = lock
 
 
+# What every job of a worker needs (about 2 s to import): see ``warm_up``.
+WORKER_MODULES = ("papermill", "nbclient", "ido_analysis.report.render",
+                  "ido_analysis.report.site", "weasyprint")
+
+
+def warm_up() -> None:
+    """Import ``WORKER_MODULES`` (a job of its own: the scheduler gives one to every other
+    worker when the first notebook starts, so they import while it runs alone)."""
+    import importlib
+
+    for name in WORKER_MODULES:
+        importlib.import_module(name)
+
+
 def _source_position(executed: Path | None, cell_index: int) -> str:
     """1-based position of a failing cell in the source notebook (without papermill's
     injected-parameters cell), e.g. ``cell 3 of 7``."""

@@ -17,6 +17,7 @@ from ido_analysis.pipeline.execute import (
     execute_task,
     init_worker,
     pdf_task,
+    warm_up,
 )
 from ido_analysis.pipeline.progress import say
 
@@ -92,7 +93,7 @@ class Scheduler:
     def run(self, jobs: int) -> None:
         """Run everything."""
         executor, running = executor_for(jobs), {}
-        inline = _InlineExecutor()
+        inline, warmed = _InlineExecutor(), False
         try:
             while True:
                 self._release()
@@ -101,6 +102,12 @@ class Scheduler:
                     # A narrative edit is a second of rendering: no worker process for it.
                     runner = inline if getattr(arg, "reuse", False) else executor
                     running[runner.submit(_JOB_FUNCTIONS[kind], arg)] = (kind, arg)
+                    if runner is executor and not warmed:
+                        # The first notebook (cleaning) runs alone: the other workers start
+                        # and import meanwhile instead of when their first job arrives.
+                        for _ in range(jobs - 1):
+                            executor.submit(warm_up)
+                        warmed = True
                 if not running:
                     return
                 done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
