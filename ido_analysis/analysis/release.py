@@ -150,8 +150,10 @@ def _register_crosstab(led: Ledger, frame: pd.DataFrame, question: Question, qid
             led.cell(group_base, value, value is not None and not _hidden_base(part))
         cells = []
         for _, row in part.iterrows():
+            item = _int(row["base"]) if question.type == "grid" else None
             base = (group_base if question.type != "grid"
-                    else led.cell((*group_base, row["option"]), int(row["base"]), True))
+                    else led.cell((*group_base, row["option"]), item,
+                                  item is not None and not _hidden_base(part)))
             hidden = _bool(row["suppressed"])
             value = _int(row["count"])
             key = led.cell(("ct", qid, gv, group, row["option"]), value, not hidden, base=base,
