@@ -379,3 +379,25 @@ def test_make_report_never_renders_factsheets() -> None:
     makefile = (Path(__file__).parents[1] / "Makefile").read_text(encoding="utf-8")
     report_recipe = makefile.split("\nreport:")[1].split("\n\n")[0]
     assert "factsheets" not in report_recipe
+
+
+def test_cache_key_holds_the_protection_and_a_run_of_other_data_is_refused(cleaned, links,
+                                                                          tmp_path) -> None:
+    from ido_analysis import pipeline
+    from ido_analysis.pipeline.config import PipelineError
+    from ido_analysis.pipeline.factsheets import check_release, plan
+
+    folder, _ = cleaned
+    config = pipeline.apply_overrides(pipeline.load_config(), data=str(DEFAULT_OUTPUT),
+                                      output=str(tmp_path / "run"),
+                                      overrides=[f"processed_dir={folder}"])
+    protection = tmp_path / "bescherming.json"
+    keys = []
+    for content in ("een", "twee"):
+        protection.write_text(content, encoding="utf-8")
+        (task, key), = plan(config, tmp_path / "f", links[:1], "k", protection=protection)
+        assert task.parameters["protection_path"] == str(protection)
+        keys.append(key)
+    assert keys[0] != keys[1]
+    with pytest.raises(PipelineError, match="ido-analysis run"):
+        check_release(config)
