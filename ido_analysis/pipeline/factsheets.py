@@ -238,12 +238,24 @@ def factsheet_parameters(config: PipelineConfig) -> dict[str, Any]:
                                    "mapping_path") if k in params}
 
 
+def wanted_respondents(links: list[Any], only: Iterable[str] | None) -> set[int] | None:
+    """Respondent ids of the links covering ``only`` (codes or names); None for all.
+    PipelineError when none of them responded."""
+    from ido_analysis.ingest.linkage import find_links
+
+    if not only:
+        return None
+    wanted = {lk.respondent_id for name in only for lk in find_links(links, name)}
+    if not wanted:
+        raise PipelineError("none of " + ", ".join(only) + " responded")
+    return wanted
+
+
 def plan(config: PipelineConfig, output_dir: Path, links: list[Any],
          kernel: str, only: Iterable[str] | None = None,
          protection: Path | None = None) -> list[tuple[FactsheetTask, str]]:
     """One (task, cache key) per link; ``only`` keeps the links covering those
     municipalities (codes or names); ``protection``: the file of ``write_protection``."""
-    from ido_analysis.ingest.linkage import find_links
     from ido_analysis.report.factsheet import factsheet_title
     from ido_analysis.spec.codebook import load_codebook
     from ido_analysis.spec.factsheet import load_factsheet_spec
@@ -261,11 +273,7 @@ def plan(config: PipelineConfig, output_dir: Path, links: list[Any],
         "package": package_hash(config)})
     duplicated = {c for c in (lk.codes[0] for lk in links)
                   if sum(lk.codes[0] == c for lk in links) > 1}
-    wanted = None
-    if only:
-        wanted = {lk.respondent_id for name in only for lk in find_links(links, name)}
-        if not wanted:
-            raise PipelineError("none of " + ", ".join(only) + " responded")
+    wanted = wanted_respondents(links, only)
     day = dt.date.today().isoformat()
     tasks = []
     for link, slug in zip(links, slugs(links), strict=True):
@@ -403,6 +411,7 @@ def render_all(config: PipelineConfig, output_dir: Path, links: list[Any],
 
     start = time.perf_counter()
     result = FactsheetResult(output_dir=output_dir)
+    wanted_respondents(links, only)   # an unknown municipality first, before any work
     release_dir = Path(release_dir) if release_dir is not None else check_release(config)
     prepare_output(output_dir)
     protection = write_protection(config, output_dir, release_dir, stream)
