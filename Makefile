@@ -35,7 +35,8 @@ clean-data: setup ## Clean the raw export into data/processed/ (DATA=path for an
 report: setup ## Set up, clean and render every chapter into reports/ (DATA=path for another export)
 	$(BIN)/ido-analysis run --data $(DATA) $(if $(MAPPING),--mapping $(MAPPING))
 
-factsheets: setup ## Confidential factsheet per responding municipality into reports/factsheets/
+factsheets: setup ## Confidential factsheet per responding municipality into reports/factsheets/ (after the run they are protected with)
+	$(BIN)/ido-analysis run --data $(DATA) $(if $(MAPPING),--mapping $(MAPPING))
 	$(BIN)/ido-analysis factsheets --data $(DATA) $(if $(MAPPING),--mapping $(MAPPING))
 
 notebooks: setup ## Re-execute notebooks/ in place on the bundled data (commit the result)

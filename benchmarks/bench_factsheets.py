@@ -44,6 +44,8 @@ def naive_run(config: pipeline.PipelineConfig, links: list[Link], out: Path) -> 
     src = config.notebook_path(factsheets.NOTEBOOK)
     common = factsheets.factsheet_parameters(config)
     start = time.perf_counter()
+    common["protection_path"] = str(factsheets.write_protection(
+        config, out, release_of(config), io.StringIO()))
     for link, slug in zip(links, factsheets.slugs(links), strict=True):
         params = {**common, "gemeente": link.codes[0], "respondent": link.respondent_id}
         render_naively(src, slug, out, params, kernel)
@@ -54,11 +56,31 @@ def fast_run(config: pipeline.PipelineConfig, links: list[Link], out: Path,
              jobs: int | None) -> float:
     start = time.perf_counter()
     result = factsheets.render_all(config, out, links, jobs=jobs, force=True,
-                                   stream=io.StringIO())
+                                   stream=io.StringIO(), release_dir=release_of(config))
     seconds = time.perf_counter() - start
     if result.exit_code or len(result.rendered) != len(links):
         raise SystemExit(f"factsheets failed: {result.failed}")
     return seconds
+
+
+def release_of(config: pipeline.PipelineConfig) -> Path:
+    """A published release of the config's data beside which the factsheets are protected:
+    the cross-tabs of the factsheet questions by the comparison grouping, group sizes and
+    frequencies (``crosstab_report.write_release_tables``), written once per data set."""
+    from ido_analysis.report.crosstab_report import write_release_tables
+    from ido_analysis.spec.codebook import load_codebook
+    from ido_analysis.spec.factsheet import load_factsheet_spec
+
+    processed = Path(config.overrides["processed_dir"])
+    folder = processed.parent / f"release-{processed.name}"
+    if not (folder / "tables").is_dir():
+        cb = load_codebook()
+        spec = load_factsheet_spec(cb)
+        df = pd.read_parquet(processed / "respondents.parquet")
+        write_release_tables(df, load_municipalities(), cb, [cb[q] for q in spec.questions],
+                             [spec.comparison_column], folder,
+                             int(config.parameters.get("min_cell", 5)))
+    return folder
 
 
 def prepared(raw: Path, work: Path, name: str) -> tuple[pipeline.PipelineConfig, list[Link]]:

@@ -93,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="column mapping of a survey-tool export (see clean --mapping)")
     fac.add_argument("--output", default=None,
                      help="output directory (default: reports/factsheets; mode 0700)")
+    fac.add_argument("--run", default=None, metavar="DIR",
+                     help="output folder of the run (ido-analysis run --output) whose published "
+                          "tables the factsheets are protected with (default: reports)")
     fac.add_argument("--only", nargs="+", default=None, metavar="GEMEENTE",
                      help="only these municipalities (CBS code or name)")
     fac.add_argument("--config", default=None, help="pipeline config (default: pipeline.yaml)")

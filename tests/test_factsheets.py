@@ -232,7 +232,21 @@ def _parse(path: Path) -> _Tables:
 
 
 @pytest.fixture(scope="module")
-def rendered(cleaned, links, tmp_path_factory):
+def release(cleaned, spec, tmp_path_factory):
+    """A published release of the bundled data beside which the factsheets are protected."""
+    from ido_analysis.report.crosstab_report import write_release_tables
+    from ido_analysis.spec.reference import load_municipalities
+
+    _, df = cleaned
+    cb = load_codebook()
+    out = tmp_path_factory.mktemp("fs-release")
+    write_release_tables(df, load_municipalities(), cb, [cb["q10"], cb["q12"]],
+                         [spec.comparison_column], out, MIN_CELL)
+    return out
+
+
+@pytest.fixture(scope="module")
+def rendered(cleaned, links, release, tmp_path_factory):
     from ido_analysis import pipeline
     from ido_analysis.pipeline.factsheets import render_all
 
@@ -242,7 +256,7 @@ def rendered(cleaned, links, tmp_path_factory):
     several = next(lk for lk in links if len(lk.codes) > 1)
     chosen = [links[0], several, links[-1]]
     out = tmp_path_factory.mktemp("fs-out") / "factsheets"
-    result = render_all(config, out, chosen, jobs=1)
+    result = render_all(config, out, chosen, jobs=1, release_dir=release)
     return config, chosen, out, result
 
 
@@ -250,6 +264,11 @@ def test_three_factsheets_render_with_index_notice_and_mode(rendered) -> None:
     _, chosen, out, result = rendered
     assert result.exit_code == 0 and len(result.rendered) == 3, result.failed
     assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    protection = out / ".bescherming"
+    assert stat.S_IMODE(protection.stat().st_mode) == 0o700
+    assert (protection / "bescherming.json").exists()
+    report = pd.read_csv(protection / "onthulling_factsheets.csv")
+    assert len(report) and report["reden"].notna().all()
     assert "nooit als geheel" in (out / "README.md").read_text(encoding="utf-8")
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count(".pdf\"") == 3 and 'lang="nl"' in index
@@ -305,19 +324,19 @@ def test_factsheet_names_no_other_municipality_and_no_open_answer(rendered, link
         assert [t for t in texts if t in text] == [], slug
 
 
-def test_second_run_renders_nothing(rendered) -> None:
+def test_second_run_renders_nothing(rendered, release) -> None:
     import io
 
     from ido_analysis.pipeline.factsheets import render_all
 
     config, chosen, out, _ = rendered
-    again = render_all(config, out, chosen, jobs=1, stream=io.StringIO())
+    again = render_all(config, out, chosen, jobs=1, stream=io.StringIO(), release_dir=release)
     assert again.rendered == [] and len(again.up_to_date) == 3
 
 
 @pytest.mark.slow
 def test_every_responding_municipality_gets_a_factsheet_of_two_to_four_pages(
-        cleaned, links, tmp_path) -> None:
+        cleaned, links, release, tmp_path) -> None:
     from pypdf import PdfReader
 
     from ido_analysis import pipeline
@@ -326,7 +345,7 @@ def test_every_responding_municipality_gets_a_factsheet_of_two_to_four_pages(
     folder, _ = cleaned
     config = pipeline.apply_overrides(pipeline.load_config(), data=str(DEFAULT_OUTPUT),
                                       overrides=[f"processed_dir={folder}"])
-    result = render_all(config, tmp_path / "factsheets", links)
+    result = render_all(config, tmp_path / "factsheets", links, release_dir=release)
     assert result.exit_code == 0 and len(result.rendered) == len(links)
     pages = [len(PdfReader(tmp_path / "factsheets" / f"{s}.pdf").pages) for s in result.rendered]
     assert min(pages) >= 2 and max(pages) <= 4, pages
@@ -360,3 +379,25 @@ def test_make_report_never_renders_factsheets() -> None:
     makefile = (Path(__file__).parents[1] / "Makefile").read_text(encoding="utf-8")
     report_recipe = makefile.split("\nreport:")[1].split("\n\n")[0]
     assert "factsheets" not in report_recipe
+
+
+def test_cache_key_holds_the_protection_and_a_run_of_other_data_is_refused(cleaned, links,
+                                                                          tmp_path) -> None:
+    from ido_analysis import pipeline
+    from ido_analysis.pipeline.config import PipelineError
+    from ido_analysis.pipeline.factsheets import check_release, plan
+
+    folder, _ = cleaned
+    config = pipeline.apply_overrides(pipeline.load_config(), data=str(DEFAULT_OUTPUT),
+                                      output=str(tmp_path / "run"),
+                                      overrides=[f"processed_dir={folder}"])
+    protection = tmp_path / "bescherming.json"
+    keys = []
+    for content in ("een", "twee"):
+        protection.write_text(content, encoding="utf-8")
+        (task, key), = plan(config, tmp_path / "f", links[:1], "k", protection=protection)
+        assert task.parameters["protection_path"] == str(protection)
+        keys.append(key)
+    assert keys[0] != keys[1]
+    with pytest.raises(PipelineError, match="ido-analysis run"):
+        check_release(config)

@@ -18,6 +18,12 @@ option in codebook order with
   respondents of the group (the cell minus the respondent's own answer) are 1 to
   ``min_cell - 1``, so the reader cannot subtract their own answer to see a few others'.
   When fewer than ``min_cell`` others in the group answered, the whole column is hidden.
+- ``protection`` (``factsheet_release.FactsheetProtection``, computed once per factsheets run
+  over every factsheet together with the published release): its hidden cells are hidden on
+  top of the rules above (every factsheet shows a subset of what the protection checked);
+  a hidden base hides the group's percentages and ``group_base_hidden`` is True.
+  Without ``protection`` (a notebook run outside ``ido-analysis factsheets``) the whole
+  comparison column is hidden: no cell is shown that was not checked against the release.
 
 No open answer, no municipality and no individual answer of another respondent is returned.
 """
@@ -27,6 +33,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ido_analysis.analysis.disclosure import MIN_CELL, merge_small_groups, suppress_small_cells
+from ido_analysis.analysis.factsheet_release import FactsheetProtection, group_table
 from ido_analysis.analysis.tables import question_table
 from ido_analysis.spec.codebook import Question
 
@@ -60,16 +67,6 @@ def own_answers(row: pd.Series, question: Question) -> pd.Series:
     return pd.Series(values, index=list(question.codes), dtype="boolean")
 
 
-def _group_table(df: pd.DataFrame, question: Question, groups: pd.Series) -> pd.DataFrame:
-    parts = [question_table(df.loc[(groups == label).to_numpy()], question, population=None)
-             .assign(group=str(label)) for label in groups.cat.categories]
-    table = pd.concat(parts, ignore_index=True)[["group", "option", "count", "base"]]
-    table["count"] = table["count"].astype("Int64")
-    table["base"] = table["base"].astype("Int64")
-    table.attrs["type"] = question.type
-    return table
-
-
 def _others_small(count: pd.Series, base: pd.Series, own: pd.Series, binary: bool,
                   min_cell: int) -> pd.Series:
     """True where the others (cell minus own answer) are 1 to ``min_cell - 1``; for yes/no
@@ -84,8 +81,13 @@ def _others_small(count: pd.Series, base: pd.Series, own: pd.Series, binary: boo
     return pd.Series(small, index=count.index)
 
 
+UNCHECKED = object()   # default of ``protection``: the per-table rules only (tests, old rule)
+
+
 def comparison_table(df: pd.DataFrame, question: Question, respondent_id: int,
-                     groups: pd.Series, min_cell: int = MIN_CELL) -> pd.DataFrame:
+                     groups: pd.Series, min_cell: int = MIN_CELL,
+                     protection: FactsheetProtection | None | object = UNCHECKED
+                     ) -> pd.DataFrame:
     """Own answer, all respondents and the comparison group for one closed question (see the
     module docstring)."""
     row = respondent_row(df, respondent_id)
@@ -101,7 +103,7 @@ def comparison_table(df: pd.DataFrame, question: Question, respondent_id: int,
     out["all_hidden"] = (others_base < min_cell).to_numpy()
 
     label = groups.loc[row.name]
-    table = _group_table(df, question, groups)
+    table = group_table(df, question, groups)
     mine = (table["group"] == str(label)).to_numpy()
     extra = pd.Series(False, index=table.index)
     extra[mine] = _others_small(table.loc[mine, "count"], table.loc[mine, "base"],
@@ -109,11 +111,19 @@ def comparison_table(df: pd.DataFrame, question: Question, respondent_id: int,
                                 binary, min_cell)
     table["suppressed"] = extra.to_numpy()
     protected = suppress_small_cells(table, min_cell, binary=binary).loc[mine]
+    released = pd.Series(protection is None, index=protected.index)
+    base_hidden = pd.Series(protection is None, index=protected.index)
+    if isinstance(protection, FactsheetProtection):
+        pairs = list(zip(protected["group"], protected["option"], strict=True))
+        released[:] = [protection.cell_hidden(question.id, g, o) for g, o in pairs]
+        base_hidden[:] = [protection.base_hidden(question.id, g, o) for g, o in pairs]
+    protected["suppressed"] = protected["suppressed"].to_numpy() | released.to_numpy()
     group_others = table.loc[mine, "base"].to_numpy() - own.notna().astype(int).to_numpy()
-    hide_all = bool((group_others < min_cell).all())
+    hide_all = bool((group_others < min_cell).all()) or bool(base_hidden.any())
     out["group_count"] = protected["count"].to_numpy()
     out["group_base"] = table.loc[mine, "base"].to_numpy()
     out["group_hidden"] = protected["suppressed"].to_numpy() | hide_all | (group_others < min_cell)
+    out["group_base_hidden"] = base_hidden.to_numpy()
     base = out["group_base"].astype("Float64")
     out["group_percent"] = (100 * out["group_count"].astype("Float64") / base.where(base > 0))
     for prefix in ("all", "group"):
@@ -122,5 +132,5 @@ def comparison_table(df: pd.DataFrame, question: Question, respondent_id: int,
         out[f"{prefix}_percent"] = out[f"{prefix}_percent"].astype("Float64").mask(hidden)
     out.attrs.update(question=question.id, type=question.type, group=str(label),
                      status=str(row.get(f"{question.id}_status", "beantwoord")),
-                     min_cell=min_cell)
+                     min_cell=min_cell, checked=protection is not None)
     return out

@@ -23,7 +23,7 @@ every percentage of its group (a count and its percentage give the base back).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -32,6 +32,18 @@ from ido_analysis.analysis.ledger import Ledger
 from ido_analysis.spec.codebook import Question
 
 TOTAL = "Totaal"
+
+
+@dataclass(frozen=True)
+class ReleaseTables:
+    """What a run publishes, as ``build_ledger`` reads it: cross-tabs by (question id,
+    group_var), representativeness tables by grouping, the overall frequency table and the
+    ``derived.yaml`` definitions by variable name (``report.release_audit.read_tables``)."""
+
+    crosstabs: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
+    sizes: dict[str, pd.DataFrame] = field(default_factory=dict)
+    frequencies: pd.DataFrame | None = None
+    definitions: dict[str, Mapping] = field(default_factory=dict)
 
 
 def _bool(v) -> bool:
@@ -138,8 +150,10 @@ def _register_crosstab(led: Ledger, frame: pd.DataFrame, question: Question, qid
             led.cell(group_base, value, value is not None and not _hidden_base(part))
         cells = []
         for _, row in part.iterrows():
+            item = _int(row["base"]) if question.type == "grid" else None
             base = (group_base if question.type != "grid"
-                    else led.cell((*group_base, row["option"]), int(row["base"]), True))
+                    else led.cell((*group_base, row["option"]), item,
+                                  item is not None and not _hidden_base(part)))
             hidden = _bool(row["suppressed"])
             value = _int(row["count"])
             key = led.cell(("ct", qid, gv, group, row["option"]), value, not hidden, base=base,

@@ -12,9 +12,19 @@ Contract (details in README, "Factsheets"):
   (``schedule``); every worker keeps one warm kernel for all its tasks (started under the
   pipeline's kernel-start lock), so the per-factsheet cost is the notebook's own work plus the
   rendering, not a kernel start and imports.
+- Protection (``analysis.factsheet_release``), computed once per run in this process before
+  any factsheet renders: the comparison cells of *all* factsheets (every question, every
+  comparison group) in one disclosure ledger with everything the run publishes, read from the
+  run's ``tables/`` (``report.release_audit.read_tables``, the attacker's own reading). The run
+  must be of the same data and parameters: every chapter in place carries the run identity
+  (``identity.run_info``) of this configuration, otherwise the command stops and asks for
+  ``ido-analysis run`` first. The result is written to ``<output>/.bescherming/`` (mode 0700):
+  ``bescherming.json`` (passed to every notebook as ``protection_path``) and
+  ``onthulling_factsheets.csv`` (every hidden factsheet cell with its reason).
 - Incremental: a task's cache key hashes the notebook, its parameters, the input files (raw
-  export, reference table, processed dataset), the package source and reference data and the
-  title; a factsheet whose key is unchanged and whose files exist is skipped.
+  export, reference table, processed dataset), the protection file, the package source and
+  reference data and the title; a factsheet whose key is unchanged and whose files exist is
+  skipped.
   ``<output>/.factsheets-state.json`` stores the keys.
 - Output folder (default ``reports/factsheets``) is created with mode 0700, holds ``README.md``
   (it must not be published as a whole), ``index.html``, ``<slug>.html``, ``<slug>.pdf`` and
@@ -51,6 +61,9 @@ from ido_analysis.pipeline.staging import staging_path
 
 NOTEBOOK = "gemeente_factsheet"
 DEFAULT_SUBDIR = "factsheets"
+PROTECTION_DIR = ".bescherming"
+PROTECTION_FILE = "bescherming.json"
+PROTECTION_REPORT = "onthulling_factsheets.csv"
 STATE_FILE = ".factsheets-state.json"
 CELL_TIMEOUT = 600
 NOTICE = """# Factsheets per gemeente: vertrouwelijk
@@ -61,6 +74,9 @@ niet in `reports/` van een openbare site: stuur elke gemeente alleen haar eigen 
 
 - `index.html`: lijst van alle factsheets (noemt alle responderende gemeenten: vertrouwelijk).
 - `<gemeente>.html`, `<gemeente>.pdf`: de factsheet; `notebooks/`: de uitgevoerde notebooks.
+- `.bescherming/`: welke cijfers van de vergelijkingsgroepen geen enkele factsheet toont en
+  waarom (`onthulling_factsheets.csv`), berekend over alle factsheets samen met alle
+  gepubliceerde tabellen van het rapport.
 - Gemaakt met `ido-analysis factsheets`; de koppeling respondent-gemeente wordt daarbij uit de
   ruwe export gemaakt en alleen in het geheugen gehouden.
 """
@@ -222,30 +238,42 @@ def factsheet_parameters(config: PipelineConfig) -> dict[str, Any]:
                                    "mapping_path") if k in params}
 
 
-def plan(config: PipelineConfig, output_dir: Path, links: list[Any],
-         kernel: str, only: Iterable[str] | None = None) -> list[tuple[FactsheetTask, str]]:
-    """One (task, cache key) per link; ``only`` keeps the links covering those
-    municipalities (codes or names)."""
+def wanted_respondents(links: list[Any], only: Iterable[str] | None) -> set[int] | None:
+    """Respondent ids of the links covering ``only`` (codes or names); None for all.
+    PipelineError when none of them responded."""
     from ido_analysis.ingest.linkage import find_links
+
+    if not only:
+        return None
+    wanted = {lk.respondent_id for name in only for lk in find_links(links, name)}
+    if not wanted:
+        raise PipelineError("none of " + ", ".join(only) + " responded")
+    return wanted
+
+
+def plan(config: PipelineConfig, output_dir: Path, links: list[Any],
+         kernel: str, only: Iterable[str] | None = None,
+         protection: Path | None = None) -> list[tuple[FactsheetTask, str]]:
+    """One (task, cache key) per link; ``only`` keeps the links covering those
+    municipalities (codes or names); ``protection``: the file of ``write_protection``."""
     from ido_analysis.report.factsheet import factsheet_title
     from ido_analysis.spec.codebook import load_codebook
     from ido_analysis.spec.factsheet import load_factsheet_spec
 
     spec = load_factsheet_spec(load_codebook())
     common = factsheet_parameters(config)
+    if protection is not None:
+        common["protection_path"] = str(protection)
     processed = Path(common["processed_dir"]) / "respondents.parquet"
     shared = hash_json({
         "notebook": hash_path(config.notebook_path(NOTEBOOK)), "common": common,
         "inputs": [hash_path(Path(common[k])) for k in ("raw_path", "reference_path")
-                   if k in common] + [hash_path(processed)],
+                   if k in common] + [hash_path(processed)]
+        + ([hash_path(protection)] if protection is not None else []),
         "package": package_hash(config)})
     duplicated = {c for c in (lk.codes[0] for lk in links)
                   if sum(lk.codes[0] == c for lk in links) > 1}
-    wanted = None
-    if only:
-        wanted = {lk.respondent_id for name in only for lk in find_links(links, name)}
-        if not wanted:
-            raise PipelineError("none of " + ", ".join(only) + " responded")
+    wanted = wanted_respondents(links, only)
     day = dt.date.today().isoformat()
     tasks = []
     for link, slug in zip(links, slugs(links), strict=True):
@@ -262,6 +290,78 @@ def plan(config: PipelineConfig, output_dir: Path, links: list[Any],
         tasks.append((task, hash_json({"shared": shared, "parameters": params,
                                        "title": title})))
     return tasks
+
+
+# --- protection of the comparison cells, once per run ------------------------------------------
+
+def check_release(config: PipelineConfig) -> Path:
+    """The output folder of the run these factsheets are published beside; PipelineError
+    unless every chapter in it was made by a run of this data and these parameters."""
+    from ido_analysis.pipeline.identity import run_info
+    from ido_analysis.pipeline.publish import combined_chapters
+
+    key = run_info(config).key
+    made = {name for name, meta, _ in combined_chapters(config) if meta.get("run") == key}
+    missing = [spec.name for spec in config.notebooks if spec.name not in made]
+    if missing or not (config.output_dir / "tables").is_dir():
+        raise PipelineError(
+            f"no complete run of this data and these parameters in {config.output_dir} "
+            f"(not in place: {', '.join(missing) or 'tables/'}); the factsheets are protected "
+            "together with the published tables of that run: run `ido-analysis run` with the "
+            "same --data/--set first (or pass its folder with --run)")
+    return config.output_dir
+
+
+def write_protection(config: PipelineConfig, output_dir: Path, release_dir: Path,
+                     stream: TextIO = sys.stderr) -> Path:
+    """Protect the comparison cells of every factsheet together with the tables published in
+    ``release_dir/tables`` (``analysis.factsheet_release``); write ``bescherming.json`` and
+    the disclosure report into ``<output_dir>/.bescherming`` (mode 0700). The file is
+    rewritten only when its content changes (its hash is in every task's cache key).
+    PipelineError when a cell cannot be protected."""
+    import pandas as pd
+
+    from ido_analysis.analysis.factsheet import comparison_groups
+    from ido_analysis.analysis.factsheet_release import protect_factsheets
+    from ido_analysis.core.files import write_text_atomic
+    from ido_analysis.report.crosstab_report import derived_questions
+    from ido_analysis.report.release_audit import read_tables
+    from ido_analysis.spec.codebook import load_codebook
+    from ido_analysis.spec.derived import load_derived
+    from ido_analysis.spec.factsheet import load_factsheet_spec
+
+    start = time.perf_counter()
+    params = factsheet_parameters(config)
+    min_cell = int(params.get("min_cell", 5))
+    codebook = load_codebook()
+    spec = load_factsheet_spec(codebook)
+    derived = derived_questions(codebook)
+    definitions = {str(g["name"]): g for g in load_derived(codebook).groups}
+    df = pd.read_parquet(Path(params["processed_dir"]) / "respondents.parquet")
+    groups = comparison_groups(df, spec.comparison_column, min_cell)
+    tables = read_tables(release_dir, codebook, derived, definitions)
+    protection, _ = protect_factsheets(
+        df, [codebook[q] for q in spec.questions], groups, spec.comparison_column, tables,
+        {**{q.id: q for q in codebook}, **derived}, min_cell)
+    folder = output_dir / PROTECTION_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    path = folder / PROTECTION_FILE
+    text = protection.to_json()
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        write_text_atomic(path, text)
+    report = protection.report().to_csv(index=False, lineterminator="\n")
+    write_text_atomic(folder / PROTECTION_REPORT, report)
+    say(stream, f"protection: {len(protection.cells)} comparison cell(s), "
+                f"{len(protection.bases)} base(s), {len(protection.sizes)} group size(s) hidden "
+                f"over all factsheets with the release in {release_dir / 'tables'} "
+                f"({time.perf_counter() - start:.1f} s)")
+    for text in protection.release_exposures:
+        say(stream, f"  WARNING the published release alone gives away: {text}")
+    if protection.exposures:
+        raise PipelineError("factsheets: cells that cannot be protected: "
+                            + "; ".join(protection.exposures))
+    return path
 
 
 # --- output folder --------------------------------------------------------------------------
@@ -302,17 +402,22 @@ def write_index(output_dir: Path, tasks: list[FactsheetTask], state: dict[str, A
 
 def render_all(config: PipelineConfig, output_dir: Path, links: list[Any],
                jobs: int | None = None, force: bool = False, only: Iterable[str] | None = None,
-               stream: TextIO = sys.stderr) -> FactsheetResult:
-    """Render the factsheets of ``links`` that are out of date, in parallel; then the index.
+               stream: TextIO = sys.stderr, release_dir: Path | None = None) -> FactsheetResult:
+    """Protect the comparison cells once (``write_protection``, against the tables in
+    ``release_dir``; None: the run in the configured output folder, ``check_release``), then
+    render the factsheets of ``links`` that are out of date, in parallel; then the index.
     Assumes ``processed_dir`` holds the cleaned version of ``raw_path``."""
     import concurrent.futures as cf
 
     start = time.perf_counter()
     result = FactsheetResult(output_dir=output_dir)
+    wanted_respondents(links, only)   # an unknown municipality first, before any work
+    release_dir = Path(release_dir) if release_dir is not None else check_release(config)
     prepare_output(output_dir)
+    protection = write_protection(config, output_dir, release_dir, stream)
     state_path = output_dir / STATE_FILE
     state = load_state(state_path)
-    planned = plan(config, output_dir, links, kernel_name(), only)
+    planned = plan(config, output_dir, links, kernel_name(), only, protection)
     if not only:
         result.removed = remove_stale(output_dir, state, {t.slug for t, _ in planned})
     todo = []
@@ -382,6 +487,7 @@ def cli_factsheets(args: Any) -> int:
     try:
         config = load_config(getattr(args, "config", None))
         config = apply_overrides(config, data=getattr(args, "data", None),
+                                 output=getattr(args, "run", None),
                                  overrides=getattr(args, "overrides", None) or (),
                                  mapping=getattr(args, "mapping", None))
         output = getattr(args, "output", None)

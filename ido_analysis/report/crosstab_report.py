@@ -209,6 +209,28 @@ def protect_chapter(results: Mapping[tuple[str, str], CrosstabResult], df: pd.Da
     return protected
 
 
+def write_release_tables(df: pd.DataFrame, reference: pd.DataFrame, codebook: Codebook,
+                         questions: Sequence[Question], group_vars: Sequence[str],
+                         output_dir: str | Path, min_cell: int = MIN_CELL) -> list[Path]:
+    """A release as a run writes it, for ``questions`` by ``group_vars``: the cross-tabs
+    protected together (``protect_chapter``, with ``tables/onthulling.csv``), the
+    representativeness tables of every grouping and ``frequencies.csv``, all under
+    ``<output_dir>/tables``. For tests and benchmarks that need a published release without a
+    whole run (the chapters write these files themselves)."""
+    from ido_analysis.report.outputs import write_frequencies
+
+    by_id = {**{q.id: q for q in codebook}, **{q.id: q for q in questions}}
+    results = run_crosstabs(df, list(questions), list(group_vars), min_cell=min_cell,
+                            n_resamples=99)
+    results = protect_chapter(results, df, reference, codebook, by_id, output_dir, min_cell)
+    paths = write_crosstabs(results, output_dir)
+    paths += [write_representativeness(representativeness_table(df, reference, by, min_cell),
+                                       output_dir)
+              for by in GROUP_VAR_LABELS if by in df.columns and by in reference.columns]
+    paths.append(write_frequencies(df, codebook, output_dir))
+    return paths
+
+
 # --- test summaries ---------------------------------------------------------------------------
 
 def _overview_row(label: str, group_var: str, test: TestResult | None,

@@ -4,9 +4,12 @@ The notebook holds the parameters and the Dutch narrative; this module loads the
 respondent and renders the themes of ``references/factsheet.yaml``:
 
 - ``prepare``: processed data, codebook, factsheet definition, the respondent of the requested
-  municipality (linked in memory from the raw export, ``ingest.linkage``) and its comparison
-  group (``analysis.factsheet.comparison_groups``). Loaded inputs are kept per kernel, keyed by
-  path and modification time, so a warm kernel renders the next factsheet without reloading.
+  municipality (linked in memory from the raw export, ``ingest.linkage``), its comparison
+  group (``analysis.factsheet.comparison_groups``) and the protection of the comparison cells
+  (``protection_path``: the file ``ido-analysis factsheets`` computes once per run, see
+  ``analysis.factsheet_release``; without it the comparison column is hidden). Loaded inputs
+  are kept per kernel, keyed by path and modification time, so a warm kernel renders the next
+  factsheet without reloading.
 - ``show_intro``, ``show_themes``: Dutch HTML with headings (h2 per theme, h3 per question) and
   tables with a caption and header cells (``scope``), no charts.
 - ``factsheet_title``: the title the renderer puts above the factsheet.
@@ -28,6 +31,7 @@ from IPython.display import HTML, Markdown, display
 
 from ido_analysis.analysis.disclosure import MIN_CELL
 from ido_analysis.analysis.factsheet import comparison_groups, comparison_table
+from ido_analysis.analysis.factsheet_release import FactsheetProtection
 from ido_analysis.core.formatting import fmt_count, fmt_percent
 from ido_analysis.ingest.linkage import Link, find_links, municipality_links
 from ido_analysis.spec.codebook import Codebook, Question, load_codebook
@@ -47,6 +51,7 @@ class Factsheet:
     link: Link
     groups: pd.Series
     min_cell: int
+    protection: FactsheetProtection | None = None
 
     @property
     def respondent_id(self) -> int:
@@ -72,11 +77,14 @@ def _cached(key: str, path: str | Path, loader):
 
 def prepare(processed_dir: str | Path, raw_path: str | Path, gemeente: str,
             reference_path: str | Path | None = None, respondent: int | None = None,
-            min_cell: int = MIN_CELL, mapping_path: str | Path | None = None) -> Factsheet:
+            min_cell: int = MIN_CELL, mapping_path: str | Path | None = None,
+            protection_path: str | Path | None = None) -> Factsheet:
     """The factsheet of ``gemeente`` (CBS code or name). ``respondent`` picks one when several
     respondents answered for the same municipality. Raises ``LookupError`` in Dutch when the
     municipality did not respond (or is ambiguous). ``mapping_path``: column mapping of a
-    survey-tool export, as for the cleaning step."""
+    survey-tool export, as for the cleaning step. ``protection_path``: the protection of the
+    comparison cells (``FactsheetProtection`` as JSON); ``ValueError`` when it was computed
+    for another comparison grouping or threshold."""
     parquet = Path(processed_dir) / "respondents.parquet"
     df = _cached("processed", parquet, lambda: pd.read_parquet(parquet))
     codebook = _cached("codebook", "", load_codebook)
@@ -92,7 +100,14 @@ def prepare(processed_dir: str | Path, raw_path: str | Path, gemeente: str,
                           + ("" if not found else " of kies een respondent"))
     groups = _cached(f"groups-{spec.comparison_column}-{min_cell}", parquet,
                      lambda: comparison_groups(df, spec.comparison_column, min_cell))
-    return Factsheet(df, codebook, spec, found[0], groups, int(min_cell))
+    protection = None
+    if protection_path:
+        protection = _cached("protection", protection_path,
+                             lambda: FactsheetProtection.read(protection_path))
+        if (protection.column, protection.min_cell) != (spec.comparison_column, int(min_cell)):
+            raise ValueError(f"{protection_path}: computed for {protection.column}, "
+                             f"min_cell {protection.min_cell}")
+    return Factsheet(df, codebook, spec, found[0], groups, int(min_cell), protection)
 
 
 def factsheet_title(spec: FactsheetSpec, link: Link) -> str:
@@ -106,13 +121,19 @@ def show_intro(fs: Factsheet) -> None:
     many = len(fs.link.names) > 1
     who = (f"de gemeenten **{fs.link.label}**, waarvoor één gezamenlijke vragenlijst is "
            "ingevuld" if many else f"de gemeente **{fs.link.label}**")
-    display(Markdown(
-        f"Deze terugkoppeling is bestemd voor {who}. Per vraag staat het antwoord van uw "
-        f"gemeente naast dat van alle {fmt_count(len(fs.df))} respondenten en naast dat van de "
-        f"{fmt_count(fs.group_size)} respondenten in uw vergelijkingsgroep (kolom "
-        f"*{fs.spec.column_header}*): {fs.spec.comparison_label}, hier de groep "
-        f"‘{fs.group_label}’. "
-        "Uw eigen antwoord telt in beide vergelijkingen mee."))
+    size = ("" if fs.protection is None or fs.protection.size_hidden(fs.group_label)
+            else f"{fmt_count(fs.group_size)} ")
+    text = (f"Deze terugkoppeling is bestemd voor {who}. Per vraag staat het antwoord van uw "
+            f"gemeente naast dat van alle {fmt_count(len(fs.df))} respondenten en naast dat "
+            f"van de {size}respondenten in uw vergelijkingsgroep (kolom "
+            f"*{fs.spec.column_header}*): {fs.spec.comparison_label}, hier de groep "
+            f"‘{fs.group_label}’. Uw eigen antwoord telt in beide vergelijkingen mee.")
+    if fs.protection is None:
+        text += (" De cijfers van de vergelijkingsgroep staan hier niet: ze worden pas "
+                 "getoond als ze samen met alle andere terugkoppelingen en het gepubliceerde "
+                 "rapport zijn gecontroleerd, en dat gebeurt alleen bij het maken van alle "
+                 "terugkoppelingen tegelijk.")
+    display(Markdown(text))
 
 
 def _own_text(question: Question, value: Any) -> str:
@@ -154,9 +175,10 @@ def comparison_html(table: pd.DataFrame, question: Question, group_header: str) 
             f"<td>{_percent(r.all_percent, r.all_hidden)}</td>"
             f"<td>{_percent(r.group_percent, r.group_hidden)}</td></tr>"
             for r in table.itertuples(index=False)]
+    group_n = (HIDDEN if table["group_base_hidden"].any()
+               else _base_text(table["group_base"]))
     rows.append("<tr class=\"basis\"><th scope=\"row\">Aantal antwoorden (n)</th><td></td>"
-                f"<td>{_base_text(table['all_base'])}</td>"
-                f"<td>{_base_text(table['group_base'])}</td></tr>")
+                f"<td>{_base_text(table['all_base'])}</td><td>{group_n}</td></tr>")
     kind = {"multiple": "meer antwoorden mogelijk", "grid": "ja of nee per onderdeel"}
     caption = e(question.text) + (f" ({kind[question.type]})" if question.type in kind else "")
     cols = "<colgroup><col class=\"label\"><col span=\"3\"></colgroup>"
@@ -190,7 +212,8 @@ p.toelichting { font-size: 8pt; color: #555; margin: .1em 0; }
 def question_html(fs: Factsheet, question: Question, lead: str = "") -> tuple[str, pd.DataFrame]:
     """One question as a section kept on one page: ``lead`` (the theme heading before the
     first question), h3, table, a note on the own answer."""
-    table = comparison_table(fs.df, question, fs.respondent_id, fs.groups, fs.min_cell)
+    table = comparison_table(fs.df, question, fs.respondent_id, fs.groups, fs.min_cell,
+                             protection=fs.protection)
     note = _status_note(fs, question, table.attrs["status"])
     return (f"<section class=\"fs-vraag\">{lead}<h3>{html.escape(question.label)}</h3>"
             + comparison_html(table, question, fs.spec.column_header)

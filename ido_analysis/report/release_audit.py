@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ido_analysis.analysis.ledger import Exposure, Ledger
-from ido_analysis.analysis.release import build_ledger
+from ido_analysis.analysis.release import ReleaseTables, build_ledger
 from ido_analysis.spec.codebook import Codebook, Question
 
 CROSSTAB_RE = re.compile(r"kruistabel_(?P<q>.+?)_(?P<gv>grootteklasse_grof|grootteklasse|"
@@ -34,6 +34,16 @@ def read_release(output_dir: str | Path, codebook: Codebook,
     ``derived``: derived variables as questions (``crosstab_report.derived_questions``);
     ``definitions``: their ``derived.yaml`` entries by name (for the option mapping).
     """
+    tables = read_tables(output_dir, codebook, derived, definitions)
+    questions = {**{q.id: q for q in codebook}, **derived}
+    return build_ledger(tables.crosstabs, questions, tables.sizes, tables.frequencies,
+                        tables.definitions)
+
+
+def read_tables(output_dir: str | Path, codebook: Codebook, derived: Mapping[str, Question],
+                definitions: Mapping[str, Mapping] | None = None) -> ReleaseTables:
+    """The published tables under ``output_dir/tables`` as ``build_ledger`` reads them (hidden
+    counts and bases are missing, as a reader sees them)."""
     tables = Path(output_dir) / "tables"
     questions = {**{q.id: q for q in codebook}, **derived}
     crosstabs = {}
@@ -46,7 +56,7 @@ def read_release(output_dir: str | Path, codebook: Codebook,
              for p in sorted(tables.glob("representativiteit_*.csv"))}
     freq_path = tables / "frequencies.csv"
     freq = pd.read_csv(freq_path, dtype={"option": str}) if freq_path.exists() else None
-    return build_ledger(crosstabs, questions, sizes, freq, definitions)
+    return ReleaseTables(crosstabs, sizes, freq, dict(definitions or {}))
 
 
 def attack_release(output_dir: str | Path, codebook: Codebook, derived: Mapping[str, Question],
