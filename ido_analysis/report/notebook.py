@@ -21,7 +21,8 @@ from ido_analysis.spec.codebook import Codebook, load_codebook
 # and the rendered report is where readers (and screen readers) get the full labels.
 pd.set_option("display.max_colwidth", None)
 
-SCREEN_DPI = 150  # notebook/HTML/PDF display; the saved PNG has print resolution (300 dpi)
+SCREEN_DPI = 150  # notebook/HTML/PDF display
+PRINT_DPI = 300   # the saved PNG; a multiple of SCREEN_DPI (the display is scaled down)
 SYNTHETIC_TEXT = (
     "Let op: deze cijfers komen uit synthetische data, gereconstrueerd uit het gepubliceerde "
     "rapport. Ze reproduceren de gepubliceerde cijfers, maar het zijn geen echte antwoorden "
@@ -64,16 +65,25 @@ def banner(df: pd.DataFrame) -> None:
 def show_figure(fig: Figure, path: str | Path) -> Path:
     """Save ``fig`` at print resolution (``charts.save_figure``) and display a lighter PNG.
 
-    The displayed image is embedded as PNG bytes, so it appears the same whatever the
-    notebook's matplotlib backend; it carries the chart's Dutch text alternative
+    The displayed image is the saved one scaled down to ``SCREEN_DPI`` (not drawn a second
+    time: drawing is most of a chart's cost), embedded as PNG bytes so it appears the same
+    whatever the notebook's matplotlib backend; it carries the chart's Dutch text alternative
     (``charts.alt_text``) as the ``alt`` of the rendered image. Returns the saved path.
     """
-    saved = charts.save_figure(fig, path)
-    buffer = io.BytesIO()
-    with charts.house_style():
-        fig.savefig(buffer, format="png", dpi=SCREEN_DPI, metadata={"Software": None},
-                    facecolor="white")
+    saved = charts.save_figure(fig, path, dpi=PRINT_DPI)
     description = charts.alt_text(fig)
-    display(Image(data=buffer.getvalue(), format="png",
+    display(Image(data=screen_png(saved), format="png",
                   metadata={"alt": description} if description else None))
     return saved
+
+
+def screen_png(saved: Path) -> bytes:
+    """The print-resolution PNG at ``saved`` as PNG bytes at ``SCREEN_DPI``."""
+    from PIL import Image as PILImage
+
+    with PILImage.open(saved) as image:
+        factor = PRINT_DPI // SCREEN_DPI
+        small = image.reduce(factor)  # box filter over factor x factor pixels
+        buffer = io.BytesIO()
+        small.save(buffer, format="PNG", dpi=(SCREEN_DPI, SCREEN_DPI))
+    return buffer.getvalue()
