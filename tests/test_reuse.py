@@ -140,3 +140,59 @@ def test_pipeline_renders_a_narrative_edit_without_executing(tmp_path: Path) -> 
     (out / "figures" / "f.png").unlink()
     assert _run(path).ran == ["f"] and runs.read_text() == "xxxx"
     assert (out / "figures" / "f.png").exists()
+
+
+def _fake_jobs(monkeypatch, calls: list[str]) -> None:
+    from ido_analysis.pipeline import execute, schedule
+
+    def ok(task):
+        calls.append(task.name)
+        return execute.Outcome(task.name, True, 0.0)
+
+    monkeypatch.setitem(schedule._JOB_FUNCTIONS, schedule._EXECUTE, ok)
+    monkeypatch.setitem(schedule._JOB_FUNCTIONS, schedule._PDF, ok)
+    monkeypatch.setattr(schedule, "commit_task", lambda task: None)
+
+
+def _background(calls: list[str], ok: bool = True):
+    from ido_analysis.pipeline import execute
+
+    def job(arg):
+        calls.append(arg)
+        return execute.Outcome("vragenlijst", ok, 0.0, "" if ok else "kapot")
+    return job
+
+
+def test_background_jobs_run_only_in_a_run_that_executes_something(monkeypatch, tmp_path):
+    from ido_analysis.pipeline import execute, schedule
+
+    calls: list[str] = []
+    _fake_jobs(monkeypatch, calls)
+    task = execute.Task(name="a", source=tmp_path, target=tmp_path / "a.ipynb", parameters={},
+                        kernel="", title="A", day="2026-11-30", html=tmp_path / "a.html",
+                        pdf=tmp_path / "a.pdf", cache=tmp_path)
+    stream = io.StringIO()
+    result = schedule.RunResult()
+    schedule.Scheduler(["a"], {"a": ()}, lambda _: None, lambda _: None, result, stream,
+                       [(_background(calls), "vooraf")]).run(1)
+    assert calls == [] and result.up_to_date == ["a"]
+
+    result = schedule.RunResult()
+    schedule.Scheduler(["a"], {"a": ()}, lambda _: task, lambda _: None, result, stream,
+                       [(_background(calls, ok=False), "vooraf")]).run(1)
+    assert calls == ["a", "a", "vooraf"] and result.ran == ["a"] and not result.failed
+    assert "note  vragenlijst: kapot" in stream.getvalue()
+
+
+def test_questionnaire_laid_out_in_the_background_is_current_for_publishing(tmp_path):
+    from ido_analysis.core.stamps import Stamps
+    from ido_analysis.pipeline.publish import QuestionnaireJob, render_questionnaire
+    from ido_analysis.report import site
+    from ido_analysis.spec.codebook import load_codebook
+
+    job = QuestionnaireJob(tmp_path, tmp_path / "cache", tmp_path / "stamps", "2026-11-30")
+    assert render_questionnaire(job).ok
+    assert (tmp_path / "vragenlijst.pdf").exists()
+    page = site.questionnaire_page(load_codebook(), __import__("datetime").date(2026, 11, 30))
+    assert not site.write_generated_pdf(tmp_path, page, tmp_path / "cache",
+                                        Stamps(tmp_path / "stamps"))

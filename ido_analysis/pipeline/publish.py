@@ -15,11 +15,13 @@ import json
 import os
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 from ido_analysis.pipeline.cache import hash_json, hash_path, save_state
 from ido_analysis.pipeline.config import PipelineConfig
+from ido_analysis.pipeline.execute import Outcome
 from ido_analysis.pipeline.identity import RunInfo
 from ido_analysis.pipeline.progress import say
 from ido_analysis.pipeline.staging import CACHE_DIR, pages_pdf, staging_path
@@ -163,6 +165,43 @@ def preload_publishing() -> threading.Thread:
     thread = threading.Thread(target=load, name="preload-publishing", daemon=True)
     thread.start()
     return thread
+
+
+@dataclass(frozen=True)
+class QuestionnaireJob:
+    """Lay out the questionnaire page's PDF in a worker while the notebooks run (picklable):
+    it needs only the codebook, and publishing then finds it current (``stamps``)."""
+
+    out: Path
+    cache: Path
+    stamps: Path
+    day: str
+
+
+def render_questionnaire(job: QuestionnaireJob) -> Outcome:
+    """``site.write_generated_pdf`` of the questionnaire page (a background job)."""
+    from ido_analysis.core.stamps import Stamps
+    from ido_analysis.report import site
+    from ido_analysis.spec.codebook import load_codebook
+
+    start = time.perf_counter()
+    try:
+        page = site.questionnaire_page(load_codebook(), dt.date.fromisoformat(job.day))
+        site.write_generated_pdf(job.out, page, job.cache, Stamps(job.stamps))
+    except Exception as exc:  # noqa: BLE001 - publishing makes the page again and reports
+        return Outcome("vragenlijst", False, time.perf_counter() - start, str(exc))
+    return Outcome("vragenlijst", True, time.perf_counter() - start)
+
+
+def background_jobs(config: PipelineConfig) -> list[tuple[Any, Any]]:
+    """Publishing work that can start with the first notebook: the questionnaire page when
+    the publication has one. Call after ``derived_stamps`` (which may clear its stamp)."""
+    if "vragenlijst" not in (config.report.get("order") or []):
+        return []
+    cache = config.output_dir / CACHE_DIR
+    return [(render_questionnaire, QuestionnaireJob(config.output_dir, cache,
+                                                    cache / DERIVED_DIR,
+                                                    dt.date.today().isoformat()))]
 
 
 def derived_stamps(cache: Path, state: dict[str, Any], package: str) -> Any:

@@ -35,7 +35,9 @@ from ido_analysis.pipeline.parameters import check_paths
 from ido_analysis.pipeline.progress import say
 from ido_analysis.pipeline.publish import (
     FAILED_KEY,
+    background_jobs,
     chapter_meta,
+    derived_stamps,
     preload_publishing,
     publish,
     record_failures,
@@ -128,8 +130,9 @@ def run_pipeline(config: PipelineConfig, only: Iterable[str] | None = None, forc
                  f"output {config.output_dir}")
     # The combined report is assembled from the chapters' PDFs, so it is put together (in a
     # few seconds) once they are all in place, not during the run.
+    derived_stamps(config.output_dir / CACHE_DIR, state, package)
     Scheduler(order, {n: config.spec(n).depends_on for n in order}, prepare, finish,
-              result, stream).run(n_jobs)
+              result, stream, background_jobs(config)).run(n_jobs)
     record_failures(config, state, result.failed)
     save_state(state_path, state)
     preloading.join()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import heapq
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 
@@ -63,8 +63,9 @@ class RunResult:
 
 
 # Job kinds in priority order: notebooks first (they gate their dependents), chapter PDFs fill
-# idle slots. The combined report is assembled after the run from the chapter PDFs (publish).
-_EXECUTE, _PDF = 0, 1
+# idle slots, background jobs (publishing work that needs no chapter) take what is left. The
+# combined report is assembled after the run from the chapter PDFs (publish).
+_EXECUTE, _PDF, _BACKGROUND = 0, 1, 2
 
 
 
@@ -80,8 +81,10 @@ class Scheduler:
 
     def __init__(self, order: list[str], deps: dict[str, tuple[str, ...]],
                  prepare: Callable[[str], Task | None], finish: Callable[[Outcome], None],
-                 result: RunResult, stream: TextIO) -> None:
+                 result: RunResult, stream: TextIO,
+                 background: Sequence[tuple[Callable[[Any], Outcome], Any]] = ()) -> None:
         self.order, self.deps, self.prepare, self.finish = order, deps, prepare, finish
+        self.background = list(background)
         self.result, self.stream = result, stream
         self.pending, self.ok = list(order), set[str]()
         self.executing: set[str] = set()     # queued or running execute jobs
@@ -101,12 +104,16 @@ class Scheduler:
                     kind, _, arg = heapq.heappop(self.queue)
                     # A narrative edit is a second of rendering: no worker process for it.
                     runner = inline if getattr(arg, "reuse", False) else executor
-                    running[runner.submit(_JOB_FUNCTIONS[kind], arg)] = (kind, arg)
+                    function, arg = arg if kind == _BACKGROUND else (_JOB_FUNCTIONS[kind], arg)
+                    running[runner.submit(function, arg)] = (kind, arg)
                     if runner is executor and not warmed:
                         # The first notebook (cleaning) runs alone: the other workers start
-                        # and import meanwhile instead of when their first job arrives.
+                        # and import meanwhile instead of when their first job arrives, and
+                        # background jobs are queued (only in a run that executes something).
                         for _ in range(jobs - 1):
                             executor.submit(warm_up)
+                        for job in self.background:
+                            self._push(_BACKGROUND, job)
                         warmed = True
                 if not running:
                     return
@@ -147,6 +154,10 @@ class Scheduler:
                 self._push(_EXECUTE, task)
 
     def _handle(self, kind: int, arg: Any, outcome: Outcome) -> None:
+        if kind == _BACKGROUND:  # publishing redoes what a failed background job left out
+            if not outcome.ok:
+                say(self.stream, f"  note  {outcome.name}: {outcome.message}")
+            return
         task = self.tasks[outcome.name]
         self.seconds[task.name] = self.seconds.get(task.name, 0.0) + outcome.seconds
         if kind == _EXECUTE:

@@ -68,11 +68,17 @@ def generated_pages(codebook: Codebook, tables_dir: Path, respondents: int | Non
         SitePage("samenvatting", render.ChapterMeta(summary.TITLE, synthetic=synthetic),
                  summary.summary_body(codebook, tables_dir, respondents), day.isoformat(),
                  notebook=False),
-        SitePage("vragenlijst", render.ChapterMeta(questionnaire.TITLE,
-                                                   source=str(codebook.survey.get("source", "")),
-                                                   synthetic=False),
-                 questionnaire.questionnaire_body(codebook), day.isoformat(), notebook=False),
+        questionnaire_page(codebook, day),
     ]
+
+
+def questionnaire_page(codebook: Codebook, day: dt.date) -> SitePage:
+    """Bijlage 2, the questionnaire: from the codebook alone (so it can be laid out while
+    the notebooks run)."""
+    meta = render.ChapterMeta(questionnaire.TITLE, source=str(codebook.survey.get("source", "")),
+                              synthetic=False)
+    return SitePage("vragenlijst", meta, questionnaire.questionnaire_body(codebook),
+                    day.isoformat(), notebook=False)
 
 
 def _ref(page: SitePage | None, prefix: str = "") -> PageRef | None:
@@ -234,21 +240,26 @@ def index_html(out: Path, report: render.ChapterMeta, facts: Sequence[tuple[str,
 
 def write_generated_pdfs(out: Path, pages: Iterable[SitePage], cache: Path,
                          stamps: Stamps) -> None:
-    """PDF of every generated page (its unnumbered pages in ``cache``), made again only when
-    its HTML changed (``stamps``)."""
+    """PDF of every generated page (``write_generated_pdf``)."""
+    for page in pages:
+        if not page.notebook:
+            write_generated_pdf(out, page, cache, stamps)
+
+
+def write_generated_pdf(out: Path, page: SitePage, cache: Path, stamps: Stamps) -> bool:
+    """The PDF of a generated page (``out/<name>.pdf``, its unnumbered pages in ``cache``),
+    made again only when its HTML changed (``stamps``); True when it was written."""
     from weasyprint import __version__ as engine
 
     cache.mkdir(parents=True, exist_ok=True)
-    for page in pages:
-        if page.notebook:
-            continue
-        document = render.chapter_html(page.body, page.meta, dt.date.fromisoformat(page.date))
-        key = digest(document, engine)
-        target, pages_pdf = out / f"{page.name}.pdf", cache / f"{page.name}.pages.pdf"
-        if stamps.current(f"{page.name}.pdf", key, target, pages_pdf):
-            continue
-        render.write_pdf(document, target, unnumbered=pages_pdf)
-        stamps.mark(f"{page.name}.pdf", key)
+    document = render.chapter_html(page.body, page.meta, dt.date.fromisoformat(page.date))
+    key = digest(document, engine)
+    target, pages_pdf = out / f"{page.name}.pdf", cache / f"{page.name}.pages.pdf"
+    if stamps.current(f"{page.name}.pdf", key, target, pages_pdf):
+        return False
+    render.write_pdf(document, target, unnumbered=pages_pdf)
+    stamps.mark(f"{page.name}.pdf", key)
+    return True
 
 
 def write_site(out: Path, pages: Sequence[SitePage], report: render.ChapterMeta,
