@@ -261,6 +261,18 @@ def execute_task(task: Task) -> Outcome:
     return Outcome(task.name, True, time.perf_counter() - start)
 
 
+def pdf_weight(task: Task) -> float:
+    """How long the chapter PDF will take, roughly: what WeasyPrint lays out, its HTML
+    without embedded images plus a weight per table row (0 when there is no HTML)."""
+    import re
+
+    html = staging_path(task.html) if task.html else None
+    if html is None or not html.exists():
+        return 0.0
+    text = html.read_text(encoding="utf-8")
+    return len(re.sub(r"data:[^\"')]+", "", text)) + 200.0 * text.count("<tr")
+
+
 def pdf_task(task: Task) -> Outcome:
     """Render the chapter PDF (and its unnumbered pages) from the temporary HTML of
     ``execute_task``, to temporary names."""

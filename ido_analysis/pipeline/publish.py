@@ -145,8 +145,8 @@ def index_notes(config: PipelineConfig, chapters: list[tuple[str, dict[str, Any]
 
 
 # What publishing imports (WeasyPrint, pikepdf, pandas, the site): ~2 s, imported in the
-# background while the first notebook runs, when a core is still free, instead of after the
-# last one (``preload_publishing``).
+# background once the last jobs run and a core is free, instead of after them
+# (``preload_publishing``; earlier, every core is busy with notebooks).
 PUBLISHING_MODULES = ("ido_analysis.report.site", "ido_analysis.report.combined",
                       "ido_analysis.report.dutch_csv", "weasyprint", "mistune")
 

@@ -51,7 +51,7 @@ def run_pipeline(config: PipelineConfig, only: Iterable[str] | None = None, forc
                  jobs: int | None = None, stream: TextIO = sys.stderr) -> RunResult:
     """Execute and render what is out of date; then the combined PDF and the index."""
     start = time.perf_counter()
-    preloading = preload_publishing()
+    preloading: list[Any] = []
     result = RunResult()
     order = selection(config, only)
     forced = set(only or order) if force else set()
@@ -132,10 +132,12 @@ def run_pipeline(config: PipelineConfig, only: Iterable[str] | None = None, forc
     # few seconds) once they are all in place, not during the run.
     derived_stamps(config.output_dir / CACHE_DIR, state, package)
     Scheduler(order, {n: config.spec(n).depends_on for n in order}, prepare, finish,
-              result, stream, background_jobs(config)).run(n_jobs)
+              result, stream, background_jobs(config),
+              on_tail=lambda: preloading.append(preload_publishing())).run(n_jobs)
     record_failures(config, state, result.failed)
     save_state(state_path, state)
-    preloading.join()
+    for thread in preloading:
+        thread.join()
     result.combined = publish(config, state, state_path, stream, run_info(config), package)
     result.seconds = time.perf_counter() - start
     say(stream, f"total {result.seconds:.1f} s: {len(result.ran)} run, "

@@ -17,6 +17,7 @@ from ido_analysis.pipeline.execute import (
     execute_task,
     init_worker,
     pdf_task,
+    pdf_weight,
     warm_up,
 )
 from ido_analysis.pipeline.progress import say
@@ -82,15 +83,17 @@ class Scheduler:
     def __init__(self, order: list[str], deps: dict[str, tuple[str, ...]],
                  prepare: Callable[[str], Task | None], finish: Callable[[Outcome], None],
                  result: RunResult, stream: TextIO,
-                 background: Sequence[tuple[Callable[[Any], Outcome], Any]] = ()) -> None:
+                 background: Sequence[tuple[Callable[[Any], Outcome], Any]] = (),
+                 on_tail: Callable[[], None] | None = None) -> None:
         self.order, self.deps, self.prepare, self.finish = order, deps, prepare, finish
         self.background = list(background)
+        self.on_tail = on_tail  # called once when nothing is left to start and a slot is free
         self.result, self.stream = result, stream
         self.pending, self.ok = list(order), set[str]()
         self.executing: set[str] = set()     # queued or running execute jobs
         self.tasks: dict[str, Task] = {}
         self.seconds: dict[str, float] = {}
-        self.queue: list[tuple[int, int, Any]] = []   # heap (kind, sequence, argument)
+        self.queue: list[tuple[int, float, int, Any]] = []  # heap (kind, -size, seq, arg)
         self.sequence = itertools.count()
 
     def run(self, jobs: int) -> None:
@@ -101,7 +104,7 @@ class Scheduler:
             while True:
                 self._release()
                 while self.queue and len(running) < jobs:
-                    kind, _, arg = heapq.heappop(self.queue)
+                    kind, _, _, arg = heapq.heappop(self.queue)
                     # A narrative edit is a second of rendering: no worker process for it.
                     runner = inline if getattr(arg, "reuse", False) else executor
                     function, arg = arg if kind == _BACKGROUND else (_JOB_FUNCTIONS[kind], arg)
@@ -117,6 +120,10 @@ class Scheduler:
                         warmed = True
                 if not running:
                     return
+                if (self.on_tail and not self.queue and not self.pending
+                        and len(running) < jobs):
+                    self.on_tail()
+                    self.on_tail = None
                 done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
                 for future in done:
                     kind, arg = running.pop(future)
@@ -124,8 +131,9 @@ class Scheduler:
         finally:
             executor.shutdown()
 
-    def _push(self, kind: int, arg: Any) -> None:
-        heapq.heappush(self.queue, (kind, next(self.sequence), arg))
+    def _push(self, kind: int, arg: Any, size: float = 0.0) -> None:
+        """Queue a job; within a kind, larger ``size`` first, then first come first."""
+        heapq.heappush(self.queue, (kind, -size, next(self.sequence), arg))
 
     def _release(self) -> None:
         """Queue every pending task whose dependencies are done; block those of a failure."""
@@ -168,7 +176,8 @@ class Scheduler:
             self.result.failed[task.name] = outcome.message
             say(self.stream, f"  FAIL  {outcome.message} ({self.seconds[task.name]:.1f} s)")
         elif kind == _EXECUTE and task.html:
-            self._push(_PDF, task)
+            # Longest first, so that no long PDF is left to finish alone: its HTML's size.
+            self._push(_PDF, task, pdf_weight(task))
         else:
             commit_task(task)
             self.ok.add(task.name)
