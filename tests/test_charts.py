@@ -434,4 +434,4 @@ def test_house_style_base_is_seaborn_whitegrid_paper():
 
     expected = {**sns.axes_style("whitegrid"), **sns.plotting_context("paper")}
     expected.pop("image.cmap")
-    assert charts.SEABORN_WHITEGRID_PAPER == expected
+    assert expected == charts.SEABORN_WHITEGRID_PAPER
