@@ -10,7 +10,7 @@ from helpers_stats import single_frame, small_codebook
 from ido_analysis.analysis.crosstab import crosstab
 from ido_analysis.analysis.disclosure import hidden_group_sizes
 from ido_analysis.analysis.ledger import Ledger
-from ido_analysis.analysis.release import build_ledger, protect_crosstabs
+from ido_analysis.analysis.release import build_ledger, protect_crosstabs, source_frame
 from ido_analysis.report.crosstab_report import (
     derived_question,
     representativeness_chart,
@@ -180,3 +180,97 @@ def test_hidden_base_is_masked_in_display_csv_and_chart(tmp_path) -> None:
     fig = stacked_group_chart(table, Q, group_label="grootte")
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert "groot (n = x)" in labels and "klein (n = 16)" in labels
+
+
+# --- derived variables that leave options out: the source behind the bases -----------------
+
+FASE = {"name": "q02_fase", "from": "q02", "label": "Fase", "groups": [
+    {"label": "tevreden", "options": ["a", "b"]},
+    {"label": "ontevreden", "options": ["c"]}]}  # d "Weet ik niet" left out
+Q_FASE = derived_question(FASE, CB)
+# per group: q02 a, b, c, d (all 47 answered q02)
+FASE_TRUTH = {"klein": (3, 4, 3, 0), "middel": (5, 4, 6, 6), "groot": (6, 2, 6, 2)}
+
+
+def _fase_frequencies() -> pd.DataFrame:
+    totals = [sum(v[i] for v in FASE_TRUTH.values()) for i in range(4)]
+    return pd.DataFrame({"question": "q02", "option": list("abcd"), "count": totals,
+                         "base": sum(totals)})
+
+
+def test_left_out_option_of_a_derived_variable_is_recovered_from_the_bases() -> None:
+    # What the report published (the q17 / netwerkfase case): q02 d = 8 overall, the fase
+    # table's bases klein 10 and middel 15, group sizes 10 / 21 / 16. Then d in middel is
+    # 21 - 15 = 6, in klein 0, so 2 of the 16 large municipalities answered "Weet ik niet".
+    fase = frame([("klein", "a", None, 10, True), ("klein", "b", None, 10, True),
+                  ("middel", "a", 9, 15, False), ("middel", "b", 6, 15, False),
+                  ("groot", "a", None, None, True), ("groot", "b", None, None, True)])
+    fase["base_suppressed"] = fase["group"] == "groot"
+    questions = {"q02": Q, "q02_fase": Q_FASE}
+    group_sizes = sizes(klein=10, middel=21, groot=16)
+    without = build_ledger({("q02_fase", GV): fase}, questions, group_sizes,
+                           _fase_frequencies())
+    assert without.attack(5) == []  # the link to the source is what gives it away
+    led = build_ledger({("q02_fase", GV): fase}, questions, group_sizes, _fase_frequencies(),
+                       {"q02_fase": FASE})
+    recovered = {e.key: (e.low, e.high, e.how) for e in led.attack(5)}
+    assert recovered[("ct", "q02", GV, "groot", "d")] == (2, 2, "afleidbaar")
+    assert recovered[("nonresp", "q02_fase", GV, "groot")] == (2, 2, "afleidbaar")
+    # the implicit source cells are never published and never listed as suppressions
+    assert not led.cells[("ct", "q02", GV, "middel", "d")].published
+    assert not any(k[1] == "q02" for k, _ in led.suppressed())
+
+
+def _fase_frame() -> pd.DataFrame:
+    labels = [o.label for o in Q.options]
+    answers, groups = [], []
+    for g, counts in FASE_TRUTH.items():
+        for label, n in zip(labels, counts, strict=True):
+            answers += [label] * n
+            groups += [g] * n
+    df = single_frame(Q, answers)
+    df[GV] = pd.Categorical(groups, categories=list(FASE_TRUTH), ordered=True)
+    mapping = {o.label: g["label"] for g in FASE["groups"] for o in Q.options
+               if o.code in g["options"]}
+    df["q02_fase"] = df["q02"].astype("object").map(mapping).astype(
+        pd.CategoricalDtype([o.label for o in Q_FASE.options], ordered=True))
+    return df
+
+
+def test_protection_hides_what_the_left_out_option_gives_away(tmp_path) -> None:
+    df = _fase_frame()
+    questions = {"q02": Q, "q02_fase": Q_FASE}
+    results = {("q02_fase", GV): crosstab(df, Q_FASE, GV)}
+    group_sizes = sizes(klein=10, middel=21, groot=16)
+    groups = list(FASE_TRUTH)
+    true_source = {("q02", GV): source_frame(df, Q, GV, groups)}
+    assert true_source[("q02", GV)].set_index(["group", "option"]).loc[
+        ("groot", "d"), "count"] == 2
+    protected, led = protect_crosstabs(results, questions, group_sizes, _fase_frequencies(),
+                                       {"q02_fase": FASE}, 5, true_source)
+    assert led.cells[("ct", "q02", GV, "groot", "d")].value == 2  # checked against the data
+    derived = {"q02_fase": Q_FASE}
+    for name, res in (("naive", results), ("safe", protected)):
+        for r in res.values():
+            write_crosstab(r, tmp_path / name)
+        group_sizes[GV].to_csv(tmp_path / name / "tables" / f"representativiteit_{GV}.csv",
+                               index=False)
+        _fase_frequencies().to_csv(tmp_path / name / "tables" / "frequencies.csv",
+                                   index=False)
+    before = {e.key for e in attack_release(tmp_path / "naive", CB, derived,
+                                            {"q02_fase": FASE})}
+    assert ("ct", "q02", GV, "groot", "d") in before
+    assert attack_release(tmp_path / "safe", CB, derived, {"q02_fase": FASE}) == []
+    hidden = [k for k, _ in led.suppressed()]
+    assert any(k[0] == "base" for k in hidden)
+    assert all(k[1] == "q02_fase" for k in hidden)
+
+
+def test_grid_item_non_answers_behind_an_item_base() -> None:
+    grid = CB["q04"]
+    table = frame([(g, o, 6, base, False) for g, base in (("klein", 15), ("groot", 17))
+                   for o in ("a", "b", "c")])
+    table.loc[(table["group"] == "klein") & (table["option"] == "b"), "base"] = 13
+    led = build_ledger({("q04", GV): table}, {"q04": grid}, sizes(klein=15, groot=17))
+    recovered = {e.key: (e.low, e.how) for e in led.attack(5)}
+    assert recovered == {("nonresp", "q04", GV, "klein", "b"): (2, "afleidbaar")}

@@ -21,6 +21,8 @@ its size; the rule is documented in ``docs/caveats.md``.
 exposed published cell it hides that cell; for a pinned or bounded one it hides the smallest
 non-zero published sensitive cell that shares a relation with it. The linear-programming
 relaxation screens cells quickly and integer programs confirm, so the final check is exact.
+Secondary suppressions that later ones made unnecessary are published again at the end (each
+only when the attacker still recovers nothing).
 """
 
 from __future__ import annotations
@@ -231,9 +233,11 @@ class Ledger:
         cell); an exposed published cell that may not be hidden is left as an exposure.
         """
         self._hideable = hideable or (lambda _key: True)
+        hidden_here: list[Key] = []
         for _ in range(max_rounds):
             exposures = self.attack(threshold, integer=False) or self.attack(threshold)
             if not exposures:
+                self._unhide_unneeded(hidden_here, threshold)
                 return []
             progressed = False
             for e in exposures:
@@ -247,11 +251,24 @@ class Ledger:
                 pick = self._partner(e.key, threshold)
                 if pick is not None:
                     self.hide(pick, f"secundair: beschermt {describe(e.key)}")
+                    hidden_here.append(pick)
                     progressed = True
                     break
             if not progressed:
                 return exposures
         return self.attack(threshold)
+
+    def _unhide_unneeded(self, keys: list[Key], threshold: int) -> None:
+        """Publish again, one at a time in the order they were hidden, the secondary
+        suppressions that later ones made unnecessary (a cell stays published only when the
+        attacker still recovers nothing, integer check included)."""
+        for key in keys:
+            cell = self.cells[key]
+            cell.published = True
+            if self.attack(threshold, integer=False) or self.attack(threshold):
+                cell.published = False
+            else:
+                cell.reason = ""
 
     def _partner(self, key: Key, threshold: int = 5, tries: int = 8) -> Key | None:
         """A published sensitive cell to hide for ``key``.

@@ -11,7 +11,16 @@
 - the overall frequency table: option totals and bases; the groups of every cross-tab of a
   question plus the respondents without a group value add up to them.
 - ``references/derived.yaml``: a collapsed category equals the sum of its source options in
-  every group both tables share.
+  every group both tables share. When the source question is not cross-tabbed by the same
+  grouping, its cross-tab is registered anyway as *implicit* cells (never published; the
+  true counts when protecting, unknown when the attacker reads the files): the groups of a
+  derived table and of its source share their respondents, so a left-out option (netwerkfase
+  leaves out q17 "Weet ik niet") is what separates the two bases, and per group
+  ``size - base(derived) = left-out options of the source + non-answers of the source``;
+  over groups the source options add up to the overall ``frequencies.csv`` counts.
+- respondents without a group value: per option they add up to those of the base (single
+  and scale), or are at most those of the base (multiple).
+- grids: per item, a group's size is the item's base plus the item's non-answers.
 
 Only counts of groups are sensitive; the overall totals are the report's own figures.
 ``protect_crosstabs`` builds the ledger from the true counts of a set of cross-tabs, lets
@@ -59,7 +68,8 @@ def build_ledger(crosstabs: Mapping[tuple[str, str], pd.DataFrame],
                  sizes: Mapping[str, pd.DataFrame],
                  frequencies: pd.DataFrame | None = None,
                  definitions: Mapping[str, Mapping] | None = None,
-                 threshold: int = 5) -> Ledger:
+                 threshold: int = 5,
+                 sources: Mapping[tuple[str, str], pd.DataFrame] | None = None) -> Ledger:
     """A ledger of a release (see the module docstring).
 
     ``crosstabs``: (question id, group_var) -> long table with group, option, count, base,
@@ -68,7 +78,10 @@ def build_ledger(crosstabs: Mapping[tuple[str, str], pd.DataFrame],
     (stratum, respondents, optional suppressed; a 'Totaal' row). ``frequencies``: the
     overall table (question, option, count, base). ``definitions``: ``derived.yaml``
     entries by variable name. ``threshold`` only names the reason of cells hidden in the
-    tables (primary when the known value is 1 to threshold - 1).
+    tables (primary when the known value is 1 to threshold - 1). ``sources``: (source
+    question id, group_var) -> true counts (group, option, count, base) of the implicit
+    cross-tab of a derived variable's source (``source_frame``); without it those cells
+    are unknown, as to a reader of the files.
     """
     led = Ledger()
     size_keys = {by: _register_sizes(led, by, frame) for by, frame in sizes.items()}
@@ -78,11 +91,62 @@ def build_ledger(crosstabs: Mapping[tuple[str, str], pd.DataFrame],
             _register_crosstab(led, frame, questions[qid], qid, gv, size_keys.get(gv, {}),
                                threshold)
     known = {k: v for k, v in crosstabs.items() if k[0] in questions}
-    _link_totals(led, known, freq, size_keys)
+    for key, frame in implicit_sources(known, questions, definitions or {}, sources).items():
+        _register_crosstab(led, frame, questions[key[0]], *key, size_keys.get(key[1], {}),
+                           threshold, implicit=True)
+        known[key] = frame
+    _link_totals(led, known, freq, size_keys, questions)
     for name, definition in (definitions or {}).items():
         _link_derived(led, known, name, definition)
         _link_derived_totals(led, known, freq, name, definition)
     return led
+
+
+def implicit_sources(crosstabs: Mapping[tuple[str, str], pd.DataFrame],
+                     questions: Mapping[str, Question], definitions: Mapping[str, Mapping],
+                     sources: Mapping[tuple[str, str], pd.DataFrame] | None = None,
+                     ) -> dict[tuple[str, str], pd.DataFrame]:
+    """The unpublished cross-tabs behind derived variables: for every published cross-tab
+    of a derived variable whose source question is not published by the same grouping, the
+    source by that grouping over the same groups, with the true counts of ``sources`` when
+    given (protection) or unknown counts (a reader of the files)."""
+    out: dict[tuple[str, str], pd.DataFrame] = {}
+    for (name, gv), frame in crosstabs.items():
+        definition = definitions.get(name)
+        source = None if definition is None else str(definition["from"])
+        if source is None or source not in questions or (source, gv) in crosstabs:
+            continue
+        groups = list(dict.fromkeys(frame["group"].astype(str)))
+        true = (sources or {}).get((source, gv))
+        if true is not None:
+            part = true.loc[true["group"].astype(str).isin(groups)]
+            out[(source, gv)] = part[["group", "option", "count", "base"]].assign(
+                suppressed=True, base_suppressed=True)
+            continue
+        codes = questions[source].codes
+        out[(source, gv)] = pd.DataFrame(
+            [(g, o, None, None, True, True) for g in groups for o in codes],
+            columns=["group", "option", "count", "base", "suppressed", "base_suppressed"])
+    return out
+
+
+def source_frame(df: pd.DataFrame, question: Question, group_var: str,
+                 groups: list[str]) -> pd.DataFrame:
+    """True counts of a single/scale ``question`` in each of ``groups`` of ``group_var``
+    (a group "A + B" is the respondents of A and of B): group, option, count, base."""
+    from ido_analysis.analysis.tables import answered_mask
+
+    answered = answered_mask(df, question).to_numpy()
+    values = df[question.id].astype("object")
+    column = df[group_var].astype("object")
+    rows = []
+    for g in groups:
+        members = column.isin(g.split(" + ")).to_numpy() & answered
+        base = int(members.sum())
+        for option in question.options:
+            count = int((values[members] == option.label).sum())
+            rows.append((g, option.code, count, base))
+    return pd.DataFrame(rows, columns=["group", "option", "count", "base"])
 
 
 def _register_sizes(led: Ledger, by: str, frame: pd.DataFrame) -> dict[str, tuple]:
@@ -141,24 +205,29 @@ def _reason(value: int | None, base: int | None, binary: bool, threshold: int) -
 
 
 def _register_crosstab(led: Ledger, frame: pd.DataFrame, question: Question, qid: str,
-                       gv: str, sizes: Mapping[str, tuple], threshold: int = 5) -> None:
+                       gv: str, sizes: Mapping[str, tuple], threshold: int = 5,
+                       implicit: bool = False) -> None:
+    """Cells, bases and their relations of one cross-tab; ``implicit``: no table prints it
+    (the source of a derived variable), so nothing is published and nothing is a
+    suppression of the disclosure report."""
     binary = question.type in ("multiple", "grid")
     for group, part in frame.groupby("group", sort=False):
         group_base = ("base", qid, gv, group)
+        shown_base = not implicit and not _hidden_base(part)
         if question.type != "grid":
             value = _int(part["base"].max())
-            led.cell(group_base, value, value is not None and not _hidden_base(part))
+            led.cell(group_base, value, value is not None and shown_base)
         cells = []
         for _, row in part.iterrows():
             item = _int(row["base"]) if question.type == "grid" else None
             base = (group_base if question.type != "grid"
                     else led.cell((*group_base, row["option"]), item,
-                                  item is not None and not _hidden_base(part)))
-            hidden = _bool(row["suppressed"])
+                                  item is not None and shown_base))
+            hidden = implicit or _bool(row["suppressed"])
             value = _int(row["count"])
             key = led.cell(("ct", qid, gv, group, row["option"]), value, not hidden, base=base,
                            reason=_reason(value, _int(row["base"]), binary, threshold)
-                           if hidden else "")
+                           if hidden and not implicit else "")
             cells.append(key)
             if binary:
                 # "not chosen" is not an answer: no group-disclosure rule for it
@@ -167,13 +236,23 @@ def _register_crosstab(led: Ledger, frame: pd.DataFrame, question: Question, qid
         if not binary:
             led.relate({**{k: 1.0 for k in cells}, group_base: -1.0})
         members = _group_size(sizes, str(group))
-        if members is not None and question.type != "grid":
+        if members is None:
+            continue
+        if question.type != "grid":
             nonresp = led.cell(("nonresp", qid, gv, group), None, False)
             led.relate({**{m: 1.0 for m in members}, group_base: -1.0, nonresp: -1.0})
+            continue
+        for option in dict.fromkeys(part["option"]):
+            # a grid item answered by fewer than the group: the rest left that item open
+            nonresp = led.cell(("nonresp", qid, gv, group, option), None, False)
+            led.relate({**{m: 1.0 for m in members}, (*group_base, option): -1.0,
+                        nonresp: -1.0})
 
 
-def _link_totals(led: Ledger, crosstabs: Mapping, freq: Mapping, sizes: Mapping) -> None:
-    """Groups plus respondents without a group value add up to the overall figures."""
+def _link_totals(led: Ledger, crosstabs: Mapping, freq: Mapping, sizes: Mapping,
+                 questions: Mapping[str, Question]) -> None:
+    """Groups plus respondents without a group value add up to the overall figures; the
+    respondents without a group value who chose an option are among those who answered."""
     for (qid, gv), frame in crosstabs.items():
         if qid not in freq or gv not in sizes or "Totaal" not in sizes[gv]:
             continue
@@ -184,12 +263,19 @@ def _link_totals(led: Ledger, crosstabs: Mapping, freq: Mapping, sizes: Mapping)
             continue  # grid: item bases differ, left out
         excl = led.cell(("excl", qid, gv), None, False, sensitive=False)
         led.relate({**{b: 1.0 for b in bases}, excl: 1.0, freq[qid]["_base"]: -1.0})
+        extras = []
         for option in dict.fromkeys(frame["option"]):
             if option not in freq[qid]:
                 continue
             extra = led.cell(("excl", qid, gv, option), None, False, sensitive=False)
+            extras.append(extra)
             led.relate({**{("ct", qid, gv, g, option): 1.0 for g in groups}, extra: 1.0,
                         freq[qid][option]: -1.0})
+            if questions[qid].type == "multiple":
+                rest = led.cell(("excl_not", qid, gv, option), None, False, sensitive=False)
+                led.relate({extra: 1.0, rest: 1.0, excl: -1.0})
+        if questions[qid].type != "multiple" and len(extras) == len(questions[qid].codes):
+            led.relate({**{e: 1.0 for e in extras}, excl: -1.0})
         # respondents: answered + not answered = all; groups + no group value = all
         unanswered = led.cell(("unanswered", qid), None, False, sensitive=False)
         led.relate({freq[qid]["_base"]: 1.0, unanswered: 1.0, total: -1.0})
@@ -247,8 +333,14 @@ def protect_crosstabs(results: Mapping[tuple[str, str], CrosstabResult],
                       sizes: Mapping[str, pd.DataFrame],
                       frequencies: pd.DataFrame | None = None,
                       definitions: Mapping[str, Mapping] | None = None,
-                      threshold: int = 5) -> tuple[dict, Ledger]:
+                      threshold: int = 5,
+                      sources: Mapping[tuple[str, str], pd.DataFrame] | None = None,
+                      ) -> tuple[dict, Ledger]:
     """Secondary suppression over all ``results`` together (see the module docstring).
+
+    ``sources``: the true counts of the implicit source cross-tabs of derived variables
+    (``source_frame``; ``build_ledger``). Without them those cells are unknown to the
+    protection as well, which still hides enough but checks nothing against the data.
 
     Returns the protected results (same keys) and the ledger (``ledger.suppressed()`` lists
     every hidden cell with its reason). A cell that no suppression in the cross-tabs can
@@ -257,7 +349,7 @@ def protect_crosstabs(results: Mapping[tuple[str, str], CrosstabResult],
     with that reason in the disclosure report, and ``ledger.unprotectable`` lists it.
     """
     frames = {key: _true_frame(r) for key, r in results.items()}
-    led = build_ledger(frames, questions, sizes, frequencies, definitions, threshold)
+    led = build_ledger(frames, questions, sizes, frequencies, definitions, threshold, sources)
     left = led.protect(threshold, hideable=lambda k: k[0] in ("ct", "base")
                        and (k[1], k[2]) in results)
     led.unprotectable = [e.key for e in left]

@@ -39,7 +39,7 @@ from ido_analysis.analysis.crosstab import (
     display_crosstab,
 )
 from ido_analysis.analysis.disclosure import MIN_CELL, hidden_group_sizes
-from ido_analysis.analysis.release import protect_crosstabs
+from ido_analysis.analysis.release import protect_crosstabs, source_frame
 from ido_analysis.analysis.stats import (
     DEFAULT_RESAMPLES,
     DEFAULT_SEED,
@@ -194,17 +194,24 @@ def protect_chapter(results: Mapping[tuple[str, str], CrosstabResult], df: pd.Da
 
     The attacker sees the cross-tabs, the group sizes of the representativeness tables (as
     masked by ``representativeness_table``), the overall frequency table and the derived
-    variables. Cells (and, for non-answer counts, bases) are hidden until nothing is
-    recovered; ``<output_dir>/tables/onthulling.csv`` lists every hidden cell with its
-    reason. Pass only the cross-tabs that are published.
+    variables, with the source questions of the derived variables as unpublished cells
+    (their true counts come from ``df``). Cells (and, for non-answer counts, bases) are
+    hidden until nothing is recovered; ``<output_dir>/tables/onthulling.csv`` lists every
+    hidden cell with its reason. Pass only the cross-tabs that are published.
     """
     groupings = sorted({gv for _, gv in results} | {
         by for by in GROUP_VAR_LABELS if by in df.columns and by in reference.columns})
     sizes = {gv: representativeness_table(df, reference, gv, min_cell) for gv in groupings}
     freq = frequencies(df, codebook)
     definitions = {str(g["name"]): g for g in load_derived(codebook).groups}
+    sources = {}
+    for (name, gv), result in results.items():
+        source = definitions.get(name, {}).get("from")
+        if source is not None and source in questions and (source, gv) not in results:
+            groups = list(dict.fromkeys(result.table["group"].astype(str)))
+            sources[(source, gv)] = source_frame(df, questions[source], gv, groups)
     protected, ledger = protect_crosstabs(results, questions, sizes, freq, definitions,
-                                          min_cell)
+                                          min_cell, sources)
     write_disclosure_report(ledger, output_dir)
     return protected
 
