@@ -10,7 +10,7 @@ size is its base plus its non-answers, strata sum to the total.
 
 The attacker (``Ledger.attack``) knows every published value and every relation, and for
 each sensitive cell that is not published computes the smallest and largest value it can
-take: integer programs (``scipy.optimize.milp``) over all published equalities with every
+take: integer programs (HiGHS, ``analysis.programs``) over all published equalities with every
 unpublished cell a non-negative integer. A sensitive cell with true value 1 to
 ``threshold - 1`` is *exposed* when it is published, pinned (minimum = maximum) or bounded
 inside [1, threshold - 1]. A cell equal to its group's base is exposed as well when the
@@ -32,7 +32,8 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+from ido_analysis.analysis.programs import ranges
 
 Key = Hashable
 
@@ -169,33 +170,13 @@ class Ledger:
             tag = (frozenset(free), frozenset(targets), integer)
             if tag not in cache:
                 a, b = self._system(free, relations)
-                pos = {k: i for i, k in enumerate(free)}
-                solved = {}
-                for key in targets:
-                    c = np.zeros(len(free))
-                    c[pos[key]] = 1.0
-                    solved[key] = (self._optimum(c, a, b, integer),
-                                   -self._optimum(-c, a, b, integer))
-                cache[tag] = solved
+                pos = [free.index(k) for k in targets]
+                cache[tag] = dict(zip(targets, ranges(a, b, pos, integer), strict=True))
             out.update(cache[tag])
         missing = wanted - out.keys()
         if missing:
             raise KeyError(f"not unpublished cells of this ledger: {sorted(map(str, missing))}")
         return out
-
-    @staticmethod
-    def _optimum(c: np.ndarray, a: np.ndarray, b: np.ndarray, integer: bool) -> float:
-        if integer:
-            cons = [LinearConstraint(a, b, b)] if len(a) else []
-            res = milp(c, constraints=cons, integrality=np.ones(len(c)),
-                       bounds=Bounds(0, np.inf))
-        else:
-            res = linprog(c, A_eq=a if len(a) else None, b_eq=b if len(a) else None,
-                          bounds=[(0, None)] * len(c), method="highs")
-        if res.status != 0:
-            return -math.inf if res.status == 3 else math.nan  # 3: unbounded
-        value = float(res.fun)
-        return math.ceil(value - 1e-6) if not integer else round(value)
 
     def attack(self, threshold: int, integer: bool = True) -> list[Exposure]:
         """Every sensitive cell the attacker recovers (see the module docstring)."""
