@@ -274,3 +274,21 @@ def test_grid_item_non_answers_behind_an_item_base() -> None:
     led = build_ledger({("q04", GV): table}, {"q04": grid}, sizes(klein=15, groot=17))
     recovered = {e.key: (e.low, e.how) for e in led.attack(5)}
     assert recovered == {("nonresp", "q04", GV, "klein", "b"): (2, "afleidbaar")}
+
+
+def test_source_counts_follow_the_crosstab_merge_of_small_groups() -> None:
+    """Groups merged into "Overig" (unordered grouping) hold the same respondents in the
+    derived cross-tab and in the true source counts: protection runs (the relations hold on
+    the values) instead of failing."""
+    df = _fase_frame()
+    df[GV] = pd.Categorical(df[GV].astype(str).replace({"klein": "eiland"}).where(
+        df.index % 16 != 0, "wad"), categories=["eiland", "middel", "groot", "wad"])
+    questions = {"q02": Q, "q02_fase": Q_FASE}
+    result = crosstab(df, Q_FASE, GV)
+    groups = list(dict.fromkeys(result.table["group"].astype(str)))
+    assert "Overig" in groups
+    source = source_frame(df, Q, GV, groups, result.groups)
+    members = df[GV].astype(str).map(result.groups) == "Overig"
+    assert source.loc[source["group"] == "Overig", "base"].iloc[0] == int(members.sum())
+    protect_crosstabs({("q02_fase", GV): result}, questions, {}, _fase_frequencies(),
+                      {"q02_fase": FASE}, 5, {("q02", GV): source})

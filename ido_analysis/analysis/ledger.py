@@ -191,8 +191,6 @@ class Ledger:
                 out.append(Exposure(k, c.value, c.value, c.value, "groepsonthulling"))
         for key, (low, high) in self.bounds(targets, integer).items():
             c = self.cells[key]
-            if not integer:
-                high = math.floor(high + 1e-6)
             how = _how(c, low, high, threshold, self._base_value(c))
             if how:
                 out.append(Exposure(key, c.value, low, high, how))
@@ -284,7 +282,7 @@ class Ledger:
             self.cells[pick].published = False
             low, high = self.bounds([key], integer=False)[key]
             self.cells[pick].published = True
-            if not _how(cell, low, math.floor(high + 1e-6), threshold, self._base_value(cell)):
+            if not _how(cell, low, high, threshold, self._base_value(cell)):
                 return pick
         return None
 

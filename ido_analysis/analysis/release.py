@@ -131,17 +131,22 @@ def implicit_sources(crosstabs: Mapping[tuple[str, str], pd.DataFrame],
 
 
 def source_frame(df: pd.DataFrame, question: Question, group_var: str,
-                 groups: list[str]) -> pd.DataFrame:
-    """True counts of a single/scale ``question`` in each of ``groups`` of ``group_var``
-    (a group "A + B" is the respondents of A and of B): group, option, count, base."""
+                 groups: list[str], merged: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """True counts of a single/scale ``question`` in each of ``groups`` of ``group_var``:
+    group, option, count, base. A respondent belongs to the group its ``group_var`` value was
+    merged into (``merged``: value -> group label, ``CrosstabResult.merged`` of the cross-tab
+    the groups come from, so "A + B" and "Overig" are the same respondents there and here);
+    a value not in ``merged`` is a group of its own."""
     from ido_analysis.analysis.tables import answered_mask
 
     answered = answered_mask(df, question).to_numpy()
     values = df[question.id].astype("object")
-    column = df[group_var].astype("object")
+    mapping = dict(merged or {})
+    labels = df[group_var].astype("object").map(
+        lambda v: mapping.get(str(v), str(v)) if pd.notna(v) else None)
     rows = []
     for g in groups:
-        members = column.isin(g.split(" + ")).to_numpy() & answered
+        members = (labels == g).to_numpy() & answered
         base = int(members.sum())
         for option in question.options:
             count = int((values[members] == option.label).sum())

@@ -209,7 +209,8 @@ def protect_chapter(results: Mapping[tuple[str, str], CrosstabResult], df: pd.Da
         source = definitions.get(name, {}).get("from")
         if source is not None and source in questions and (source, gv) not in results:
             groups = list(dict.fromkeys(result.table["group"].astype(str)))
-            sources[(source, gv)] = source_frame(df, questions[source], gv, groups)
+            sources[(source, gv)] = source_frame(df, questions[source], gv, groups,
+                                                 result.groups)
     protected, ledger = protect_crosstabs(results, questions, sizes, freq, definitions,
                                           min_cell, sources)
     write_disclosure_report(ledger, output_dir)
