@@ -40,6 +40,15 @@ def sizes(**groups: int) -> dict[str, pd.DataFrame]:
     return {GV: pd.DataFrame(rows)}
 
 
+def with_derived(df: pd.DataFrame, definition: dict, derived) -> pd.DataFrame:
+    """``df`` with the column of a ``derived.yaml``-style collapse of q02."""
+    labels = {o.label: g["label"] for g in definition["groups"] for o in Q.options
+              if o.code in g["options"]}
+    df[definition["name"]] = df["q02"].astype("object").map(labels).astype(
+        pd.CategoricalDtype([o.label for o in derived.options], ordered=True))
+    return df
+
+
 # --- the attacks, one by one ---------------------------------------------------------------
 
 def test_differencing_a_collapsed_and_a_full_table() -> None:
@@ -121,11 +130,7 @@ def _scale_frame() -> pd.DataFrame:
     frame_ = single_frame(Q, answers)
     frame_[GV] = pd.Categorical(["klein"] * 16 + ["groot"] * 16,
                                 categories=["klein", "groot"], ordered=True)
-    labels = {o.label: g["label"] for g in KORT["groups"] for o in Q.options
-              if o.code in g["options"]}
-    frame_["q02_kort"] = frame_["q02"].astype("object").map(labels).astype(
-        pd.CategoricalDtype([o.label for o in Q_KORT.options], ordered=True))
-    return frame_
+    return with_derived(frame_, KORT, Q_KORT)
 
 
 def test_attacker_reading_every_csv_recovers_nothing_after_protection(tmp_path) -> None:
@@ -230,11 +235,7 @@ def _fase_frame() -> pd.DataFrame:
             groups += [g] * n
     df = single_frame(Q, answers)
     df[GV] = pd.Categorical(groups, categories=list(FASE_TRUTH), ordered=True)
-    mapping = {o.label: g["label"] for g in FASE["groups"] for o in Q.options
-               if o.code in g["options"]}
-    df["q02_fase"] = df["q02"].astype("object").map(mapping).astype(
-        pd.CategoricalDtype([o.label for o in Q_FASE.options], ordered=True))
-    return df
+    return with_derived(df, FASE, Q_FASE)
 
 
 def test_protection_hides_what_the_left_out_option_gives_away(tmp_path) -> None:
