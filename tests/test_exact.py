@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats as sps
 from scipy.special import gammaln
 
@@ -133,3 +135,47 @@ def test_holm_adjusted_p_decides_the_sentence() -> None:
     sentence = interpret(raw)
     assert "niet statistisch aantoonbaar" in sentence
     assert "p = 0,021" in sentence and "na Holm-correctie voor 6 toetsen p = 0,13" in sentence
+
+
+def _fills_by_grid(total: int, caps) -> np.ndarray:
+    """The earlier construction (every combination, then filtered): the reference order."""
+    grids = [np.arange(min(total, int(c)) + 1) for c in caps[:-1]]
+    if not grids:
+        return np.array([[total]]) if total <= caps[0] else np.empty((0, 1), dtype=np.int64)
+    mesh = np.stack(np.meshgrid(*grids, indexing="ij"), axis=-1).reshape(-1, len(caps) - 1)
+    last = total - mesh.sum(axis=1)
+    keep = (last >= 0) & (last <= caps[-1])
+    return np.column_stack([mesh[keep], last[keep]]).astype(np.int64)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 12), st.lists(st.integers(0, 6), min_size=1, max_size=5))
+def test_fills_are_the_filtered_grid_in_the_same_order(total, caps):
+    from ido_analysis.analysis.exact import _count_fills, _fills
+
+    caps = np.array(caps)
+    expected = _fills_by_grid(total, caps)
+    got = _fills(total, caps)
+    assert got.shape == expected.shape and (got == expected).all()
+    assert _count_fills(total, caps) == len(expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 6), min_size=2, max_size=3),
+       st.lists(st.integers(0, 6), min_size=2, max_size=4), st.integers(0, 60))
+def test_capped_count_is_exact_up_to_the_limit_and_says_more_beyond(rows, cols, limit):
+    diff = sum(rows) - sum(cols)
+    cols = cols + [diff] if diff > 0 else cols
+    rows = rows + [-diff] if diff < 0 else rows
+    exact = count_tables(rows, cols)
+    assert count_tables(rows, cols, limit) == (exact if exact <= limit else limit + 1)
+
+
+def test_large_margins_are_decided_quickly():
+    """n = 342 by eight groups: far beyond the budget, decided without counting it all."""
+    import time
+
+    start = time.perf_counter()
+    rows, cols = [60, 50, 45, 40, 40, 40, 35, 32], [120, 90, 60, 40, 32]
+    assert count_tables(rows, cols, 3_000_000) == 3_000_001
+    assert time.perf_counter() - start < 5

@@ -39,6 +39,7 @@ from ido_analysis.analysis.crosstab import (
     display_crosstab,
 )
 from ido_analysis.analysis.disclosure import MIN_CELL, hidden_group_sizes
+from ido_analysis.analysis.exact import EXACT_TABLE_LIMIT
 from ido_analysis.analysis.release import protect_crosstabs, source_frame
 from ido_analysis.analysis.stats import (
     DEFAULT_RESAMPLES,
@@ -283,6 +284,16 @@ def overview_of_tests(results: Mapping[tuple[str, str], CrosstabResult],
     return table.drop(columns=["Indeling", "Rangtoets"]).set_index("Vraag")
 
 
+def tables_label(n_tables: int | None) -> str:
+    """Dutch count of the tables with the observed margins; beyond the enumeration budget
+    only "more than the budget" is known (``exact.count_tables`` stops counting there)."""
+    if n_tables is None:
+        return "–"
+    if n_tables > EXACT_TABLE_LIMIT:
+        return f"meer dan {fmt_count(EXACT_TABLE_LIMIT)}"
+    return fmt_count(n_tables)
+
+
 def details_of_tests(result: CrosstabResult) -> pd.DataFrame:
     """The tests of one single/scale cross-tab as a small Dutch table (method, seed, ...)."""
     rows = []
@@ -293,8 +304,7 @@ def details_of_tests(result: CrosstabResult) -> pd.DataFrame:
                      "Toetsgrootheid": fmt_number(t.statistic, 2),
                      "p": fmt_p(t.p_value), "Cramérs V": fmt_number(t.cramers_v, 2),
                      "n": fmt_count(t.n),
-                     "Tabellen met dezelfde totalen": "–" if t.n_tables is None
-                     else fmt_count(t.n_tables),
+                     "Tabellen met dezelfde totalen": tables_label(t.n_tables),
                      "Startwaarde": "–" if t.seed is None else str(t.seed),
                      "Trekkingen": "–" if t.n_resamples is None else fmt_count(t.n_resamples),
                      "Standaardfout p": "–" if not t.se else fmt_number(t.se, 4)})
