@@ -121,5 +121,5 @@ def test_whole_chain(case, tmp_path):
             assert counts, f"{spec.name} states no n"
     if "min_cell=3" in extra:
         assert "drempel van 3" in _text(out / "07_kruistabellen.html")
-        assert "'< 3'" in _text(out / "02_respondenten.html")
+        assert "van één tot twee staan als 'x'" in _text(out / "02_respondenten.html")
         assert "min_cell = 3" in index and "weighting = ja" in index

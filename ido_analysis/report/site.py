@@ -296,6 +296,13 @@ def data_is_synthetic(processed_dir: Path | None) -> bool:
     return bool(is_synthetic(frame))
 
 
+def _setting(value: object) -> str:
+    """A parameter value as the report shows it: booleans as ja/nee (as they may be given)."""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    return str(value)
+
+
 def run_facts(parameters: dict, path_parameters: Sequence[str], respondents: int | None,
               population: int | None, day: dt.date,
               data_sha256: str = "") -> list[tuple[str, str]]:
@@ -308,7 +315,8 @@ def run_facts(parameters: dict, path_parameters: Sequence[str], respondents: int
     if respondents is not None:
         facts.append(("Respondenten", f"{respondents}" + (f" van {population} gemeenten"
                                                           if population else "")))
-    settings = [f"{k} = {v}" for k, v in parameters.items() if k not in path_parameters]
+    settings = [f"{k} = {_setting(v)}" for k, v in parameters.items()
+                if k not in path_parameters]
     if settings:
         facts.append(("Parameters", "; ".join(settings)))
     facts.append(("Datum van de run", render.dutch_date(day)))
