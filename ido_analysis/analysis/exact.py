@@ -173,7 +173,7 @@ def _merge(states: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray
     far faster than rows."""
     if float(np.prod(rows.astype(float) + 1)) < 2.0 ** 62:
         radix = np.cumprod(np.concatenate([[1], rows[:-1] + 1])).astype(np.int64)
-        codes, first, inverse = np.unique(states @ radix, return_index=True,
+        _, first, inverse = np.unique(states @ radix, return_index=True,
                                           return_inverse=True)
         return states[first], inverse.ravel()
     distinct, inverse = np.unique(states, axis=0, return_inverse=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from ido_analysis.core.stamps import Stamps
 from ido_analysis.pipeline.cache import hash_json, hash_path, save_state
 from ido_analysis.pipeline.config import PipelineConfig
 from ido_analysis.pipeline.execute import Outcome
@@ -180,7 +181,6 @@ class QuestionnaireJob:
 
 def render_questionnaire(job: QuestionnaireJob) -> Outcome:
     """``site.write_generated_pdf`` of the questionnaire page (a background job)."""
-    from ido_analysis.core.stamps import Stamps
     from ido_analysis.report import site
     from ido_analysis.spec.codebook import load_codebook
 
@@ -204,12 +204,10 @@ def background_jobs(config: PipelineConfig) -> list[tuple[Any, Any]]:
                                                     dt.date.today().isoformat()))]
 
 
-def derived_stamps(cache: Path, state: dict[str, Any], package: str) -> Any:
+def derived_stamps(cache: Path, state: dict[str, Any], package: str) -> Stamps:
     """The stamps of the pages, tables and PDF parts publishing derives from the chapters
     (``core.stamps``); all are dropped when the package changed since they were made."""
     import shutil
-
-    from ido_analysis.core.stamps import Stamps
 
     folder = cache / DERIVED_DIR
     if state.get(PACKAGE_KEY) != package:
@@ -219,7 +217,7 @@ def derived_stamps(cache: Path, state: dict[str, Any], package: str) -> Any:
 
 
 def publish(config: PipelineConfig, state: dict[str, Any], state_path: Path, stream: TextIO,
-            info: RunInfo, package: str = "") -> bool:
+            info: RunInfo, stamps: Stamps | None = None) -> bool:
     """Site pages and ``index.html`` (always: they show the run, failed chapters and chapters
     of another run) and the combined PDF, only when every chapter is in place from this run's
     data and parameters and none failed; a combined PDF of another run is removed. The site
@@ -246,7 +244,7 @@ def publish(config: PipelineConfig, state: dict[str, Any], state_path: Path, str
                                 subtitle=config.report.get("subtitle", ""),
                                 source=config.report.get("source", ""))
     codebook = load_codebook()
-    stamps = derived_stamps(cache, state, package)
+    stamps = stamps or Stamps(None)  # without the run's stamps: everything is made
     pages, facts = site_pages(config, current, info, codebook), run_facts(info)
     today = dt.date.today()
     notes = index_notes(config, chapters, failed, info)

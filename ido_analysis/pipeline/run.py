@@ -130,7 +130,7 @@ def run_pipeline(config: PipelineConfig, only: Iterable[str] | None = None, forc
                  f"output {config.output_dir}")
     # The combined report is assembled from the chapters' PDFs, so it is put together (in a
     # few seconds) once they are all in place, not during the run.
-    derived_stamps(config.output_dir / CACHE_DIR, state, package)
+    stamps = derived_stamps(config.output_dir / CACHE_DIR, state, package)
     Scheduler(order, {n: config.spec(n).depends_on for n in order}, prepare, finish,
               result, stream, background_jobs(config),
               on_tail=lambda: preloading.append(preload_publishing())).run(n_jobs)
@@ -138,7 +138,7 @@ def run_pipeline(config: PipelineConfig, only: Iterable[str] | None = None, forc
     save_state(state_path, state)
     for thread in preloading:
         thread.join()
-    result.combined = publish(config, state, state_path, stream, run_info(config), package)
+    result.combined = publish(config, state, state_path, stream, run_info(config), stamps)
     result.seconds = time.perf_counter() - start
     say(stream, f"total {result.seconds:.1f} s: {len(result.ran)} run, "
                  f"{len(result.up_to_date)} up to date, {len(result.failed)} failed, "
